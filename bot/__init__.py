@@ -1,0 +1,3 @@
+"""talks: answers questions about the Russia–Ukraine peace talks from news articles, with citations."""
+
+__version__ = "0.1.0"

