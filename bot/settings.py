@@ -28,7 +28,11 @@ def default_model() -> str:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TALKS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TALKS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     # Where things live

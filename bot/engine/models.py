@@ -27,8 +27,10 @@ class Chunk:
     id: str  # stable: derived from the article id and the passage text
     article_id: str
     ord: int  # position within the article
-    text: str
+    text: str  # verbatim: article.text[start:end]
     heading: str | None = None
+    start: int = 0
+    end: int = 0
 
 
 @dataclass(frozen=True)

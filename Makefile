@@ -1,0 +1,49 @@
+# talks — the two commands a newcomer needs: `make ask Q="..."` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH ?= torch==2.13.0
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup ask index test test-fast lint fmt bench clean
+
+setup: $(STAMP)
+
+# torch first, pinned: a plain `torch` requirement would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP)
+
+index: setup
+	$(BIN)/talks index --if-stale
+
+ask: index
+	@test -n "$(Q)" || { echo 'usage: make ask Q="What does the Kremlin require?"'; exit 2; }
+	$(BIN)/talks ask "$(Q)"
+
+test: setup
+	$(BIN)/python -m pytest -m "slow or not slow" -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check bot tests
+	$(BIN)/ruff format --check bot tests
+	$(BIN)/mypy bot
+
+fmt: setup
+	$(BIN)/ruff check --fix bot tests
+	$(BIN)/ruff format bot tests
+
+bench: setup
+	$(BIN)/talks bench --out docs/BENCHMARKS.md
+
+clean:
+	rm -rf $(VENV) index/CURRENT index/gen-* index/.tmp-* .pytest_cache .ruff_cache .mypy_cache

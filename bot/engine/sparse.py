@@ -1,0 +1,90 @@
+"""BM25 (bm25s) over stemmed words, with the title and heading counted in, plus typo repair."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.engine.text import STOPWORDS, stem, words
+
+FOLDER = "sparse"
+
+
+class SparseIndex:
+    def __init__(
+        self, retriever: bm25s.BM25, row_ids: np.ndarray, vocab: dict[str, int], stems: dict[str, int]
+    ) -> None:
+        self.retriever = retriever
+        self.row_ids = row_ids  # BM25 document position → chunk row id
+        self.vocab = vocab  # surface word → number of chunks containing it (for typo repair)
+        self.stems = stems  # stem → number of chunks containing it (for term weights)
+
+    @classmethod
+    def build(cls, docs: Iterable[tuple[int, str]]) -> SparseIndex:
+        row_ids: list[int] = []
+        tokens: list[list[str]] = []
+        vocab: Counter[str] = Counter()
+        stems: Counter[str] = Counter()
+        for row_id, text in docs:
+            row_ids.append(row_id)
+            doc_words = words(text)
+            doc_stems = stem(doc_words)
+            tokens.append([s for w, s in zip(doc_words, doc_stems, strict=True) if w not in STOPWORDS] or [""])
+            vocab.update(set(doc_words))
+            stems.update(set(doc_stems))
+        retriever = bm25s.BM25()
+        if tokens:
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, np.asarray(row_ids, dtype=np.int64), dict(vocab), dict(stems))
+
+    @property
+    def size(self) -> int:
+        return len(self.row_ids)
+
+    def df(self, stemmed: str) -> int:
+        return self.stems.get(stemmed, 0)
+
+    def correct(self, word: str) -> str:
+        """The corpus word a misspelt query word most likely means, or the word itself."""
+        if word in self.vocab or len(word) < 4 or word.isdigit() or not self.vocab:
+            return word
+        if stem([word])[0] in self.stems:
+            return word  # another form of a word the corpus uses ("require" → "requires")
+        cutoff = 80 if len(word) < 7 else 75
+        match = process.extractOne(word, self.vocab.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+        return match[0] if match else word
+
+    def search(self, query_words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ids and BM25 scores of the k best chunks (score > 0), best first."""
+        tokens = [t for t in stem(query_words) if t in self.stems]
+        if not tokens or self.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = self.retriever.get_scores(tokens)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        top = top[scores[top] > 0]
+        return self.row_ids[top], scores[top].astype(np.float32)
+
+    def save(self, folder: Path) -> None:
+        target = folder / FOLDER
+        target.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self.retriever.save(str(target))
+        np.save(target / "row_ids.npy", self.row_ids, allow_pickle=False)
+        vocab = {"words": self.vocab, "stems": self.stems}
+        (target / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> SparseIndex:
+        target = folder / FOLDER
+        row_ids = np.load(target / "row_ids.npy", allow_pickle=False)
+        retriever = bm25s.BM25.load(str(target)) if len(row_ids) else bm25s.BM25()
+        vocab = json.loads((target / "vocab.json").read_text(encoding="utf-8"))
+        return cls(retriever, row_ids, vocab["words"], vocab["stems"])
