@@ -1,3 +1,3 @@
-"""talks: answers questions about the Russia–Ukraine peace talks from news articles, with citations."""
+"""talks: answers questions about the Russia–Ukraine peace talks from news articles."""
 
 __version__ = "0.1.0"

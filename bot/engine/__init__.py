@@ -1,1 +1,1 @@
-"""The answer engine: ingest → chunk → embed → store → retrieve → answer. Knows nothing of Discord."""
+"""The answer engine: ingest → chunk → embed → store → retrieve → answer. No Discord here."""

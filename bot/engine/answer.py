@@ -140,7 +140,9 @@ def build_answer(
     return compose(query, chosen, hits)
 
 
-def assess(query: Query, hits: Sequence[Hit], best_dense: float, weights: dict[str, float]) -> Evidence:
+def assess(
+    query: Query, hits: Sequence[Hit], best_dense: float, weights: dict[str, float]
+) -> Evidence:
     top = hits[:3]
     text = " ".join(f"{h.article.title} {h.chunk.heading or ''} {h.chunk.text}" for h in top)
     cov = coverage(weights, text)

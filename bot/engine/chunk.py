@@ -95,7 +95,9 @@ def _hard_split(text: str, span: _Span, count: TokenCounter, budget: int) -> lis
     return out
 
 
-def _pack(units: list[_Span], text: str, count: TokenCounter, budget: int, overlap: int) -> list[_Span]:
+def _pack(
+    units: list[_Span], text: str, count: TokenCounter, budget: int, overlap: int
+) -> list[_Span]:
     chunks: list[_Span] = []
     i = 0
     while i < len(units):

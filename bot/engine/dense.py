@@ -6,6 +6,7 @@ Exact search (flat) by default; above a size set in the settings an HNSW graph k
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -14,11 +15,12 @@ FILE = "dense.faiss"
 
 
 class DenseIndex:
-    def __init__(self, index: faiss.Index) -> None:
-        self.index = index
+    def __init__(self, index: Any) -> None:
+        self.index: Any = index  # faiss.IndexIDMap2 (its stubs lack the wrapper's attributes)
 
     @classmethod
     def empty(cls, dim: int, *, approximate: bool = False) -> DenseIndex:
+        base: Any
         if approximate:
             base = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
             base.hnsw.efConstruction = 80
@@ -42,7 +44,9 @@ class DenseIndex:
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
-            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+            self.index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64)
+            )
 
     def remove(self, ids: np.ndarray) -> None:
         if not len(ids):

@@ -60,8 +60,10 @@ class SentenceTransformerEmbedder:
         self.name = model_label(model)
         if backend != "torch":
             self.name += f"+{backend}"
-        self.dim = int(self._model.get_embedding_dimension())
-        self.max_tokens = int(self._model.max_seq_length)
+        dim, max_tokens = self._model.get_embedding_dimension(), self._model.max_seq_length
+        if not dim or not max_tokens:
+            raise ConfigError(f"Model {model!r} does not report its dimension or sequence length.")
+        self.dim, self.max_tokens = int(dim), int(max_tokens)
         self.batch_size = batch_size
         self._tokenizer = self._model.tokenizer
 

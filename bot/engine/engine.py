@@ -26,7 +26,7 @@ from bot.engine.ingest import corpus_files, read_corpus
 from bot.engine.models import Answer, Article, Chunk
 from bot.engine.retrieve import make_query, retrieve
 from bot.engine.sparse import SparseIndex
-from bot.engine.store import FORMAT, DB, Generation, Manifest, MetaDB, SourceInfo, Store
+from bot.engine.store import DB, FORMAT, Generation, Manifest, MetaDB, SourceInfo, Store
 from bot.errors import BadInput, Busy, IndexMissing
 from bot.settings import Settings
 
@@ -114,14 +114,21 @@ class Engine:
         vector = self.embedder.encode([question])[0]
         query = make_query(question, vector, gen)
         hits = retrieve(
-            gen, query, max(self.settings.top_k, 8),
-            dense_weight=self.settings.dense_weight, sparse_weight=self.settings.sparse_weight,
-        )  # fmt: skip
+            gen,
+            query,
+            max(self.settings.top_k, 8),
+            dense_weight=self.settings.dense_weight,
+            sparse_weight=self.settings.sparse_weight,
+        )
         return build_answer(
-            query, hits, self.embedder.encode, gen.sparse.df, max(1, gen.sparse.size),
+            query,
+            hits,
+            self.embedder.encode,
+            gen.sparse.df,
+            max(1, gen.sparse.size),
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
-        )  # fmt: skip
+        )
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().db.sources()
@@ -134,10 +141,15 @@ class Engine:
         size = sum(p.stat().st_size for p in gen.path.rglob("*") if p.is_file()) if gen else 0
         articles, chunks = gen.db.counts() if gen else (0, 0)
         return Stats(
-            articles=articles, chunks=chunks, index_bytes=size, model=self.embedder.name,
-            dense=gen.dense.kind if gen else "-", built_at=gen.manifest.built_at if gen else None,
-            generation=gen.name if gen else None, uptime_seconds=time.monotonic() - self._started,
-        )  # fmt: skip
+            articles=articles,
+            chunks=chunks,
+            index_bytes=size,
+            model=self.embedder.name,
+            dense=gen.dense.kind if gen else "-",
+            built_at=gen.manifest.built_at if gen else None,
+            generation=gen.name if gen else None,
+            uptime_seconds=time.monotonic() - self._started,
+        )
 
     def is_stale(self) -> bool:
         """True if the corpus changed since the index was built (or no usable index exists)."""
@@ -181,7 +193,9 @@ class Engine:
         self._gen = None
         self.generation()
         progress(Progress("done", 1, 1, len(articles), chunks))
-        return BuildReport(len(articles), chunks, embedded, time.monotonic() - started, problems, name)
+        return BuildReport(
+            len(articles), chunks, embedded, time.monotonic() - started, problems, name
+        )
 
     def _approximate(self, articles: list[Article]) -> bool:
         estimate = sum(max(1, len(a.text) // 900) for a in articles)
@@ -190,7 +204,9 @@ class Engine:
     def _chunks(self, article: Article) -> list[Chunk]:
         budget = min(self.settings.chunk_tokens, self.embedder.max_tokens - 48)
         overlap = min(self.settings.chunk_overlap, budget // 2)
-        return chunk_article(article, budget=budget, overlap=overlap, count=self.embedder.count_tokens)
+        return chunk_article(
+            article, budget=budget, overlap=overlap, count=self.embedder.count_tokens
+        )
 
     def _index_articles(
         self, db: MetaDB, dense: DenseIndex, articles: Iterable[Article], progress: ProgressFn
@@ -209,6 +225,7 @@ class Engine:
         todo = [t for _, _, texts in plan for t in texts if _ekey(t) not in reuse]
         fresh: dict[str, np.ndarray] = {}
         if todo:
+
             def on_batch(done: int, _total: int) -> None:
                 progress(Progress("embedding", done, len(todo), len(articles), total))
 
@@ -236,12 +253,18 @@ class Engine:
     def _manifest(self, fingerprint: str, db: MetaDB, dense: DenseIndex) -> Manifest:
         articles, chunks = db.counts()
         return Manifest(
-            format=FORMAT, model=self.embedder.name, dim=self.embedder.dim,
-            chunker=CHUNKER_VERSION, chunk_tokens=self.settings.chunk_tokens,
-            chunk_overlap=self.settings.chunk_overlap, corpus_fingerprint=fingerprint,
+            format=FORMAT,
+            model=self.embedder.name,
+            dim=self.embedder.dim,
+            chunker=CHUNKER_VERSION,
+            chunk_tokens=self.settings.chunk_tokens,
+            chunk_overlap=self.settings.chunk_overlap,
+            corpus_fingerprint=fingerprint,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            articles=articles, chunks=chunks, dense=dense.kind,
-        )  # fmt: skip
+            articles=articles,
+            chunks=chunks,
+            dense=dense.kind,
+        )
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -249,7 +272,8 @@ def open_engine(settings: Settings) -> Engine:
     from bot.engine.embed import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size,
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
         backend=settings.embedding_backend,
-    )  # fmt: skip
+    )
     return Engine(settings, embedder)

@@ -18,7 +18,11 @@ FOLDER = "sparse"
 
 class SparseIndex:
     def __init__(
-        self, retriever: bm25s.BM25, row_ids: np.ndarray, vocab: dict[str, int], stems: dict[str, int]
+        self,
+        retriever: bm25s.BM25,
+        row_ids: np.ndarray,
+        vocab: dict[str, int],
+        stems: dict[str, int],
     ) -> None:
         self.retriever = retriever
         self.row_ids = row_ids  # BM25 document position → chunk row id
@@ -35,7 +39,9 @@ class SparseIndex:
             row_ids.append(row_id)
             doc_words = words(text)
             doc_stems = stem(doc_words)
-            tokens.append([s for w, s in zip(doc_words, doc_stems, strict=True) if w not in STOPWORDS] or [""])
+            tokens.append(
+                [s for w, s in zip(doc_words, doc_stems, strict=True) if w not in STOPWORDS] or [""]
+            )
             vocab.update(set(doc_words))
             stems.update(set(doc_stems))
         retriever = bm25s.BM25()

@@ -81,9 +81,15 @@ def _article_row(a: Article, added_at: str) -> tuple[object, ...]:
 def _article(row: sqlite3.Row) -> Article:
     published = date.fromisoformat(row["published"]) if row["published"] else None
     return Article(
-        id=row["id"], title=row["title"], text=row["text"], source=row["source"], url=row["url"],
-        outlet=row["outlet"], published=published, language=row["language"],
-    )  # fmt: skip
+        id=row["id"],
+        title=row["title"],
+        text=row["text"],
+        source=row["source"],
+        url=row["url"],
+        outlet=row["outlet"],
+        published=published,
+        language=row["language"],
+    )
 
 
 class MetaDB:
@@ -115,19 +121,33 @@ class MetaDB:
     def insert(self, article: Article, chunks: list[Chunk], ekeys: list[str]) -> list[int]:
         """Store an article and its chunks; returns the chunks' row ids (the FAISS ids)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        cur = self.conn.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)", _article_row(article, now))
+        cur = self.conn.execute(
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)", _article_row(article, now)
+        )
         rows = []
         for chunk, ekey in zip(chunks, ekeys, strict=True):
             cur = self.conn.execute(
                 'INSERT INTO chunks (id, article_id, ord, heading, start, "end", text, ekey)'
                 " VALUES (?,?,?,?,?,?,?,?)",
-                (chunk.id, article.id, chunk.ord, chunk.heading, chunk.start, chunk.end, chunk.text, ekey),
+                (
+                    chunk.id,
+                    article.id,
+                    chunk.ord,
+                    chunk.heading,
+                    chunk.start,
+                    chunk.end,
+                    chunk.text,
+                    ekey,
+                ),
             )
             rows.append(int(cur.lastrowid or 0))
         return rows
 
     def delete_article(self, article_id: str) -> list[int]:
-        rows = [r[0] for r in self.conn.execute("SELECT rowid FROM chunks WHERE article_id=?", (article_id,))]
+        rows = [
+            r[0]
+            for r in self.conn.execute("SELECT rowid FROM chunks WHERE article_id=?", (article_id,))
+        ]
         self.conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
         self.conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
         return rows
@@ -141,14 +161,22 @@ class MetaDB:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
-            "SELECT c.rowid AS rid, c.id AS cid, c.ord, c.heading, c.start, c.\"end\", c.text AS ctext, a.*"
-            f" FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.rowid IN ({marks})",
+            'SELECT c.rowid AS rid, c.id AS cid, c.ord, c.heading, c.start, c."end",'
+            " c.text AS ctext, a.* FROM chunks c JOIN articles a ON a.id = c.article_id"
+            f" WHERE c.rowid IN ({marks})",
             ids,
         ).fetchall()
         out = {}
         for r in rows:
-            chunk = Chunk(id=r["cid"], article_id=r["id"], ord=r["ord"], text=r["ctext"],
-                          heading=r["heading"], start=r["start"], end=r["end"])  # fmt: skip
+            chunk = Chunk(
+                id=r["cid"],
+                article_id=r["id"],
+                ord=r["ord"],
+                text=r["ctext"],
+                heading=r["heading"],
+                start=r["start"],
+                end=r["end"],
+            )
             out[int(r["rid"])] = (chunk, _article(r))
         return out
 
@@ -175,15 +203,24 @@ class MetaDB:
             " ORDER BY a.published IS NULL, a.published DESC, a.title"
         ).fetchall()
         return [
-            SourceInfo(r["id"], r["title"], r["outlet"],
-                       date.fromisoformat(r["published"]) if r["published"] else None,
-                       r["source"], r["url"], r["n"])  # fmt: skip
+            SourceInfo(
+                r["id"],
+                r["title"],
+                r["outlet"],
+                date.fromisoformat(r["published"]) if r["published"] else None,
+                r["source"],
+                r["url"],
+                r["n"],
+            )
             for r in rows
         ]
 
     def bm25_docs(self) -> Iterator[tuple[int, str]]:
         """(row id, text) for BM25: the title twice and the heading weigh in beside the passage."""
-        query = "SELECT c.rowid, a.title, c.heading, c.text FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.rowid"
+        query = (
+            "SELECT c.rowid, a.title, c.heading, c.text"
+            " FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.rowid"
+        )
         for rid, title, heading, text in self.conn.execute(query):
             yield rid, f"{title}\n{title}\n{heading or ''}\n{text}"
 
@@ -255,7 +292,9 @@ class Store:
         try:
             return Manifest(**data)
         except TypeError:
-            raise IndexMismatch("The index was written by another version of talks; run `talks index`.") from None
+            raise IndexMismatch(
+                "The index was written by another version of talks; run `talks index`."
+            ) from None
 
     def load(self, *, model: str, dim: int) -> Generation:
         name = self.current_name()
@@ -266,9 +305,12 @@ class Store:
         check_compatible(manifest, model=model, dim=dim)
         path = self.root / name
         return Generation(
-            path=path, manifest=manifest, db=MetaDB(path / DB),
-            dense=DenseIndex.load(path), sparse=SparseIndex.load(path),
-        )  # fmt: skip
+            path=path,
+            manifest=manifest,
+            db=MetaDB(path / DB),
+            dense=DenseIndex.load(path),
+            sparse=SparseIndex.load(path),
+        )
 
     def begin(self) -> Path:
         """A fresh hidden folder to write a generation into."""
@@ -277,7 +319,9 @@ class Store:
         tmp.mkdir()
         return tmp
 
-    def commit(self, tmp: Path, db: MetaDB, dense: DenseIndex, sparse: SparseIndex, manifest: Manifest) -> str:
+    def commit(
+        self, tmp: Path, db: MetaDB, dense: DenseIndex, sparse: SparseIndex, manifest: Manifest
+    ) -> str:
         """Write the parts, make them durable, and swap the generation in."""
         db.commit()
         db.close()
@@ -303,7 +347,9 @@ class Store:
 
     def prune(self, keep: set[str]) -> None:
         """Drop all but the live and the previous generation (a running reader may still use it)."""
-        gens = sorted((p for p in self.root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        gens = sorted(
+            (p for p in self.root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime
+        )
         spare = [p for p in gens if p.name not in keep]
         for path in spare[:-1]:
             shutil.rmtree(path, ignore_errors=True)

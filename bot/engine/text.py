@@ -9,11 +9,54 @@ import Stemmer
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov",
-    "sen", "rep", "pres", "amb", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "dept", "fig",
-    "approx", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
-}  # fmt: skip
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "gov",
+    "sen",
+    "rep",
+    "pres",
+    "amb",
+    "vs",
+    "etc",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dept",
+    "fig",
+    "approx",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "a.m",
+    "p.m",
+}
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
 _OPEN_QUOTES = "“«"
 _CLOSE_QUOTES = "”»"
@@ -99,17 +142,19 @@ def stem(tokens: list[str]) -> list[str]:
 
 # Words that carry no topic: English function words, question words and chat filler.
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are aren as at be because been
-    before being below between both but by can cannot could did didn do does doesn doing don down
-    during each few for from further had has have having he her here hers herself him himself his
-    how i if in into is isn it its itself just let me more most my myself no nor not now of off on
-    once only or other our ours ourselves out over own same she should so some such than that the
-    their theirs them themselves then there these they this those through to too under until up
-    very was wasn we were weren what when where which while who whom why will with won't would you
-    your yours yourself yourselves ll ve re s t d m rn pls plz please u ur r im ya yeah hey hi hello
-    whats what's wat wut tell know say said says think thoughts anyone anybody someone thing things
-    happen happened happening going gonna wanna get got latest recent recently currently current
-    today news update updates new much many via per""".split()
+    """
+    a about above after again against all also am an and any are aren as at be because been
+    before being below between both but by can cannot could did didn do does doesn doing don
+    down during each few for from further had has have having he her here hers herself him
+    himself his how i if in into is isn it its itself just let me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own same she should so some
+    such than that the their theirs them themselves then there these they this those through to
+    too under until up very was wasn we were weren what when where which while who whom why will
+    with won't would you your yours yourself yourselves ll ve re s t d m rn pls plz please u ur
+    r im ya yeah hey hi hello whats what's wat wut tell know say said says think thoughts anyone
+    anybody someone thing things happen happened happening going gonna wanna get got latest
+    recent recently currently current today news update updates new much many via per
+    """.split()
 )
 
 

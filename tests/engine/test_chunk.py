@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from bot.engine.chunk import approx_tokens, chunk_article
 from bot.engine.models import Article
 from bot.engine.text import content_terms, sentences
@@ -25,7 +27,7 @@ def test_chunks_are_exact_slices_within_budget() -> None:
 
 def test_overlap_repeats_context_between_neighbours() -> None:
     chunks = chunk_article(article(LONG), budget=60, overlap=20)
-    assert any(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False))
+    assert any(b.start < a.end for a, b in itertools.pairwise(chunks))
 
 
 def test_headings_travel_with_their_paragraphs_and_never_merge_sections() -> None:

@@ -1,0 +1,20 @@
+"""`talks`: parse arguments → call the engine → print. A TalksError becomes one line, exit 1.
+
+Each feature's commands live in their own module and register on the shared typer app.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bot.cli import core  # noqa: F401  (registers commands)
+from bot.cli.app import app, err
+from bot.errors import TalksError
+
+
+def main() -> None:
+    try:
+        app()
+    except TalksError as exc:  # anything that slipped past a command's own handler
+        err.print(f"error: {exc}")
+        sys.exit(1)

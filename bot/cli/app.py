@@ -1,0 +1,73 @@
+"""The typer app and what every command shares: settings, the engine, errors, progress."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.engine.engine import Engine, open_engine
+from bot.engine.engine import Progress as BuildProgress
+from bot.errors import TalksError
+from bot.settings import Settings, load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Answers questions about the Russia–Ukraine peace talks from news articles.",
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except TalksError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+
+
+def settings() -> Settings:
+    with user_errors():
+        s = load_settings()
+    logging.basicConfig(level=s.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("sentence_transformers", "transformers", "httpx", "faiss", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return s
+
+
+def engine(s: Settings) -> Engine:
+    with user_errors():
+        return open_engine(s)
+
+
+def with_progress(label: str, work: Callable[[Callable[[BuildProgress], None]], T]) -> T:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(p: BuildProgress) -> None:
+            bar.update(
+                task, description=f"{label}: {p.stage}", completed=p.done, total=p.total or None
+            )
+
+        return work(update)

@@ -1,0 +1,77 @@
+"""Core commands: index, ask, sources."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.cli.app import app, engine, err, out, settings, user_errors, with_progress
+from bot.render_text import answer_json, answer_text
+
+
+@app.command()
+def index(
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Do nothing if corpus/ is unchanged.")
+    ] = False,
+) -> None:
+    """(Re)build index/ from the articles in corpus/."""
+    s = settings()
+    eng = engine(s)
+    if if_stale and not eng.is_stale():
+        out.print(f"Index is up to date with {s.corpus_dir}/.")
+        return
+    with user_errors():
+        report = with_progress("Indexing", eng.rebuild)
+    for line in report.problems:
+        err.print(f"[yellow]skipped:[/yellow] {line}")
+    out.print(
+        f"Indexed {report.articles} articles as {report.chunks} passages "
+        f"({report.embedded} embedded, {report.chunks - report.embedded} reused) "
+        f"in {report.seconds:.1f}s → {s.index_dir}/{report.generation}"
+    )
+    if report.problems:
+        out.print(f"{len(report.problems)} file(s) or record(s) skipped; see above.")
+
+
+@app.command()
+def ask(
+    questions: Annotated[list[str], typer.Argument(help="One or more questions.")],
+    json_lines: Annotated[
+        bool, typer.Option("--json", help="One JSON object per question per line.")
+    ] = False,
+) -> None:
+    """Answer questions from the indexed articles, with numbered sources."""
+    eng = engine(settings())
+    for i, question in enumerate(questions):
+        with user_errors():
+            answer = eng.ask(question)
+        if json_lines:
+            print(answer_json(answer), flush=True)
+        else:
+            if i:
+                out.print()
+            if len(questions) > 1:
+                out.print(f"Q: {question}", style="bold")
+            out.print(answer_text(answer), markup=False)
+
+
+@app.command()
+def sources() -> None:
+    """List what is indexed: id, title, outlet, date, passages."""
+    eng = engine(settings())
+    with user_errors():
+        rows = eng.sources()
+    table = Table("id", "title", "outlet", "published", "chunks", box=None)
+    for r in rows:
+        table.add_row(
+            r.id,
+            r.title,
+            r.outlet or "",
+            r.published.isoformat() if r.published else "",
+            str(r.chunks),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} articles")
