@@ -39,20 +39,9 @@ def parse_feed(data: bytes, *, source: str, content_type: str | None = None) -> 
     if http_url(source):
         headers["content-location"] = source
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
-    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
+    entries = [_entry(raw) for raw in parsed.entries if http_url(raw.get("link"))]
+    if not entries and (_broken(parsed) or not parsed.get("version")):
         raise BadInput(f"{source} is not an RSS or Atom feed.")
-    entries = []
-    for raw in parsed.entries:
-        url = http_url(raw.get("link"))
-        if url:
-            entries.append(
-                FeedEntry(
-                    title=clean_text(raw.get("title", "")),
-                    url=url,
-                    published=_date(raw.get("published_parsed") or raw.get("updated_parsed")),
-                    summary=_plain(raw.get("summary", "")),
-                )
-            )
     return entries
 
 
@@ -62,6 +51,21 @@ def fetch_feed(
     """Fetch a feed through the guarded fetcher and parse it."""
     fetched = fetch(url, timeout=timeout, max_bytes=max_bytes, allow_hosts=allow_hosts)
     return parse_feed(fetched.body, source=fetched.final_url, content_type=fetched.content_type)
+
+
+def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
+    return FeedEntry(
+        title=clean_text(raw.get("title", "")),
+        url=str(http_url(raw.get("link"))),
+        published=_date(raw.get("published_parsed") or raw.get("updated_parsed")),
+        summary=_plain(raw.get("summary", "")),
+    )
+
+
+def _broken(parsed: feedparser.FeedParserDict) -> bool:
+    """Not well-formed; a feed served as text/html or with a wrong charset still counts."""
+    benign = feedparser.ThingsNobodyCaresAboutButMe
+    return bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), benign)
 
 
 def _date(value: time.struct_time | None) -> date | None:
