@@ -1,0 +1,191 @@
+"""Answer → embeds that always fit Discord's limits. Pure: no I/O, no client.
+
+Discord rejects a whole message (400) when one limit is passed, so everything here is measured
+before it is sent. Text from articles and questions is escaped: a quote containing `**`, a masked
+link or "@everyone" must read as plain text and can never ping, even if allowed_mentions were lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.engine.models import Answer, Citation
+from bot.render_text import answer_text
+
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FOOTER_MAX = 2048
+MESSAGE_MAX = 6000  # all embeds of one message together
+EMBEDS_MAX = 10
+QUOTE_CHARS = 280
+TITLE_CHARS = 200
+URL_MAX = 512
+ANSWERED = discord.Colour.blurple()
+DECLINED = discord.Colour.light_grey()
+FILE_NAME = "answer.txt"
+_UNIT = re.compile(r".*?\[\d+\][.,;:!?]?(?=\s|$)|.+$", re.S)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one message carries; `file` is (name, bytes) when the whole answer did not fit."""
+
+    embeds: list[discord.Embed]
+    file: tuple[str, bytes] | None = None
+    content: str | None = None
+
+
+@dataclass
+class _Page:
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def safe(text: str) -> str:
+    """Corpus or user text made inert: no markdown, no mentions."""
+    return escape_mentions(escape_markdown(text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Whitespace collapsed; cut at a word boundary with an ellipsis when longer than `limit`."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def fit(text: str, limit: int) -> str:
+    """An already-escaped string cut to `limit` without leaving a dangling backslash."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip("\\") + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links, with the characters that end a masked link percent-encoded."""
+    if not url or not url.startswith(("http://", "https://")) or len(url) > URL_MAX:
+        return None
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def source_line(c: Citation) -> str:
+    """`**[n]** [Title](url) (Outlet, date)` — the title is the link when there is one."""
+    a = c.article
+    title = safe(shorten(a.title, TITLE_CHARS)).replace("[", "\\[").replace("]", "\\]")
+    url = safe_url(a.url)
+    head = f"[{title}]({url})" if url else title
+    meta = [safe(a.outlet) if a.outlet else None, a.published.isoformat() if a.published else None]
+    tail = ", ".join(m for m in meta if m)
+    return f"**[{c.n}]** {head}" + (f" ({tail})" if tail else "")
+
+
+def source_block(c: Citation, quote_chars: int = QUOTE_CHARS) -> str:
+    quote = safe(shorten(c.quote, quote_chars))
+    return f"{source_line(c)}\n> “{quote}”" if quote else source_line(c)
+
+
+def answer_units(text: str) -> list[str]:
+    """The answer split after each [n] marker, so a page break never separates text from its
+    citation."""
+    return [safe(u.strip()) for u in _UNIT.findall(text.strip()) if u.strip()]
+
+
+def _split_long(text: str, limit: int) -> Iterator[str]:
+    """A single unit longer than a whole embed (a runaway sentence) is cut at spaces; its [n]
+    marker stays with the last piece."""
+    while len(text) > limit:
+        cut = text.rfind(" ", limit // 2, limit - 1)
+        cut = cut if cut > 0 else limit - 1
+        yield text[:cut].rstrip("\\")
+        text = text[len(text[:cut].rstrip("\\")) :].lstrip()
+    if text:
+        yield text
+
+
+def _pieces(answer: Answer, quote_chars: int) -> list[str]:
+    """Every piece with its leading separator; the Sources heading travels with source [1]."""
+    pieces: list[str] = []
+    for unit in answer_units(answer.text):
+        for piece in _split_long(unit, DESCRIPTION_MAX - 1):
+            pieces.append((" " if pieces else "") + piece)
+    for i, c in enumerate(answer.citations):
+        block = source_block(c, quote_chars)
+        pieces.append(("\n\n**Sources**\n" if i == 0 else "\n") + block)
+    return pieces
+
+
+def _pack(pieces: Iterable[str], budget: int) -> tuple[list[_Page], list[str]]:
+    """Greedy: whole pieces into pages of ≤ DESCRIPTION_MAX, within `budget` chars in all.
+
+    Returns the pages and the pieces left over (those go to the attached file)."""
+    pages: list[_Page] = [_Page()]
+    used = 0
+    left: list[str] = []
+    for piece in pieces:
+        if left:
+            left.append(piece)
+            continue
+        page = pages[-1]
+        if page.parts and len(page.text) + len(piece) > DESCRIPTION_MAX:
+            if len(pages) == EMBEDS_MAX:
+                left.append(piece)
+                continue
+            page = _Page()
+            pages.append(page)
+            piece = piece.lstrip()
+        if used + len(piece) > budget:
+            left.append(piece)
+            continue
+        page.parts.append(piece)
+        used += len(piece)
+    return [p for p in pages if p.parts], left
+
+
+def _footer(answer: Answer, overflow: bool) -> str:
+    parts = ["Sentences quoted from the cited articles"]
+    if answer.as_of:
+        parts.insert(0, f"As of {answer.as_of.isoformat()}")
+    if overflow:
+        parts.append(f"too long for one message: the full answer is in {FILE_NAME}")
+    return " · ".join(parts)
+
+
+def render_answer(answer: Answer, *, quote_chars: int = QUOTE_CHARS) -> Rendered:
+    """One message: the answer with [n] markers, then numbered sources with a short quote.
+
+    Overflow goes to further embeds (up to 10 / 6,000 chars), then to a text file holding the
+    whole answer; pieces are only ever moved whole, so no citation is cut."""
+    title = fit(safe(shorten(answer.question, TITLE_MAX)), TITLE_MAX)
+    if answer.abstained or not answer.citations:
+        body = fit(safe(answer.text), DESCRIPTION_MAX)
+        return Rendered([discord.Embed(title=title, description=body, colour=DECLINED)])
+    footer_room = len(_footer(answer, overflow=True))
+    pages, left = _pack(_pieces(answer, quote_chars), MESSAGE_MAX - len(title) - footer_room)
+    embeds = [discord.Embed(description=p.text, colour=ANSWERED) for p in pages]
+    embeds[0].title = title
+    embeds[-1].set_footer(text=_footer(answer, overflow=bool(left)))
+    file = (FILE_NAME, answer_text(answer).encode("utf-8")) if left else None
+    return Rendered(embeds, file)
+
+
+def notice(text: str) -> str:
+    """A one-line message for the user, made inert and within the content limit."""
+    return fit(escape_mentions(text), CONTENT_MAX)
+
+
+def message_size(embeds: Iterable[discord.Embed]) -> int:
+    """Discord's count toward the 6,000-character limit of one message."""
+    return sum(len(e) for e in embeds)
