@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import zlib
 from collections.abc import AsyncIterator, Callable
 
 import discord
@@ -19,6 +20,7 @@ from discord.http import Route
 
 from .fake_discord import FakeAttachment, FakeDiscord, discord_py_globals, running
 from .fakediscord import rules
+from .fakediscord.gateway import stream_compressor
 from .fakediscord.records import FakeMessage
 
 pytestmark = pytest.mark.timeout(30)
@@ -161,7 +163,8 @@ async def test_connects_syncs_and_gets_ready(fake: FakeDiscord, bot: MiniBot) ->
     assert bot.user is not None and bot.user.id == fake.bot_user.id
     assert fake.identify_count == 1 and fake.resume_count == 0
     assert fake.intents & discord.Intents(message_content=True).value
-    assert fake.gateway.compression == ["zlib-stream"]
+    # zstd-stream if `zstandard` is importable, else zlib-stream: compressed frames either way
+    assert fake.gateway.compression == [discord.utils._ActiveDecompressionContext.COMPRESSION_TYPE]
     synced = {c["name"]: c for c in fake.synced_commands}
     assert {"ping", "ask", "upload", "talks"} <= set(synced)
     assert synced["ask"]["guild_id"] == str(fake.guild_id)
@@ -335,7 +338,25 @@ async def test_builder_refuses_what_discord_would_not_send(fake: FakeDiscord,
         await fake.slash("nope")
 
 
-# -- the rules, without a client ------------------------------------------------------------
+# -- the rules and the frames, without a client ---------------------------------------------
+
+def test_zlib_stream_frames_end_in_sync_flush() -> None:
+    compress = stream_compressor("zlib-stream")
+    assert compress is not None
+    inflate = zlib.decompressobj()
+    for message in (b'{"op":10}', b'{"op":11}'):
+        frame = compress(message)
+        assert frame.endswith(b"\x00\x00\xff\xff") and inflate.decompress(frame) == message
+
+
+def test_zstd_stream_frames_decode_one_by_one() -> None:
+    zstandard = pytest.importorskip("zstandard")
+    compress = stream_compressor("zstd-stream")
+    assert compress is not None
+    inflate = zstandard.ZstdDecompressor().decompressobj()
+    for message in (b'{"op":10}', b'{"op":11}'):
+        assert inflate.decompress(compress(message)) == message
+
 
 def _rules_of(problems: list[rules.Problem]) -> set[str]:
     return {p.rule for p in problems}

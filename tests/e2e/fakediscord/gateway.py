@@ -1,8 +1,9 @@
 """The fake gateway: one websocket session at a time, with sequence numbers and RESUME replay.
 
-discord.py asks for `compress=zlib-stream`; frames are then one shared zlib stream per
-connection, each message ending in a Z_SYNC_FLUSH (00 00 ff ff). Any other `compress` value gets
-plain text frames, which discord.py also accepts.
+discord.py asks for `compress=zstd-stream` when `zstandard` is importable, else `zlib-stream`.
+Either way frames are one compression stream per connection, each message flushed on its own
+(zlib: ending in Z_SYNC_FLUSH 00 00 ff ff; zstd: a flushed block). Anything else, or zstd without
+the library here, gets plain text frames — which discord.py also accepts.
 """
 
 from __future__ import annotations
@@ -49,12 +50,28 @@ class Session:
         return event.seq
 
 
+def stream_compressor(kind: str | None) -> Callable[[bytes], bytes] | None:
+    """One message in, its frame out, sharing one compression context per connection."""
+    if kind == "zlib-stream":
+        z = zlib.compressobj()
+        return lambda data: z.compress(data) + z.flush(zlib.Z_SYNC_FLUSH)
+    if kind == "zstd-stream":
+        try:
+            import zstandard
+        except ImportError:
+            return None
+        c = zstandard.ZstdCompressor().compressobj()
+        return lambda data: c.compress(data) + c.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+    return None
+
+
 class Connection:
     """One websocket from the bot; sends every session event it has not yet sent, in order."""
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, compress: str | None):
         self.ws, self.request = ws, request
-        self._zlib = zlib.compressobj() if compress == "zlib-stream" else None
+        self._compress = stream_compressor(compress)
+        self.mode: str = compress if compress and self._compress else "text"
         self._lock = asyncio.Lock()
         self.session: Session | None = None
         self.sent_seq = 0
@@ -62,11 +79,10 @@ class Connection:
 
     async def _write(self, payload: dict[str, Any]) -> None:
         text = json.dumps(payload, separators=(",", ":"))
-        if self._zlib is None:
+        if self._compress is None:
             await self.ws.send_str(text)
         else:
-            data = self._zlib.compress(text.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
-            await self.ws.send_bytes(data)
+            await self.ws.send_bytes(self._compress(text.encode()))
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self._lock:
@@ -96,7 +112,7 @@ class Gateway:
         self.identify_payloads: list[dict[str, Any]] = []
         self.resume_payloads: list[dict[str, Any]] = []
         self.heartbeats = 0
-        self.compression: list[str | None] = []  # the `compress` query of each connection
+        self.compression: list[str] = []  # each connection's frames: zlib-/zstd-stream or text
         self.presence_updates: list[dict[str, Any]] = []
 
     # -- state the test reads -------------------------------------------------------------
@@ -117,7 +133,7 @@ class Gateway:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         conn = Connection(ws, request, request.query.get("compress"))
-        self.compression.append(request.query.get("compress"))
+        self.compression.append(conn.mode)
         self.connections.add(conn)
         try:
             await conn.send({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
