@@ -8,13 +8,14 @@ from __future__ import annotations
 import sys
 
 from bot.cli import core  # noqa: F401  (registers commands)
-from bot.cli.app import app, err
+from bot.cli.app import err
+from bot.cli.app import app as typer_app  # `bot.cli.app` stays the module (tests patch it)
 from bot.errors import TalksError
 
 
 def main() -> None:
     try:
-        app()
+        typer_app()
     except TalksError as exc:  # anything that slipped past a command's own handler
         err.print(f"error: {exc}")
         sys.exit(1)

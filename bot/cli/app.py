@@ -22,7 +22,7 @@ app = typer.Typer(
     help="Answers questions about the Russia–Ukraine peace talks from news articles.",
 )
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 

@@ -64,14 +64,22 @@ def sources() -> None:
     eng = engine(settings())
     with user_errors():
         rows = eng.sources()
-    table = Table("id", "title", "outlet", "published", "chunks", box=None)
-    for r in rows:
-        table.add_row(
+    cells = [
+        (
             r.id,
             r.title,
             r.outlet or "",
             r.published.isoformat() if r.published else "",
             str(r.chunks),
         )
-    out.print(table)
+        for r in rows
+    ]
+    if out.is_terminal:
+        table = Table("id", "title", "outlet", "published", "chunks", box=None)
+        for row in cells:
+            table.add_row(*row)
+        out.print(table)
+    else:  # piped: one tab-separated line per article, easy to grep or cut
+        for row in cells:
+            print("\t".join(row))
     out.print(f"{len(rows)} articles")
