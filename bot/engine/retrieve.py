@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.engine.dedup import collapse_copies
 from bot.engine.fuse import rrf
 from bot.engine.models import Hit
 from bot.engine.store import Generation
@@ -48,4 +49,5 @@ def retrieve(
         score = base * time_factor(query.time, article.published, newest)
         hits.append(Hit(chunk, article, score, dense_of.get(rid), sparse_of.get(rid)))
     hits.sort(key=lambda h: h.score, reverse=True)
-    return hits[:k]
+    # Syndicated copies of one story: cite the best-ranked copy, not all of them.
+    return collapse_copies(hits, gen.db.dup_groups(h.article.id for h in hits))[:k]

@@ -1,0 +1,265 @@
+"""meta.sqlite: articles and their chunks, with the keys deduplication needs.
+
+A chunk's row id is its FAISS id, which is what lets an incremental update delete exactly the
+vectors of one article.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from bot.engine.dedup import canonical_url, signature, text_key
+from bot.engine.models import Article, Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL,
+    url TEXT, outlet TEXT, published TEXT, language TEXT, added_at TEXT NOT NULL,
+    url_key TEXT, text_key TEXT NOT NULL, minhash BLOB NOT NULL, dup_group TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_url_key ON articles(url_key);
+CREATE INDEX IF NOT EXISTS articles_text_key ON articles(text_key);
+CREATE INDEX IF NOT EXISTS articles_dup_group ON articles(dup_group);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, article_id TEXT NOT NULL REFERENCES articles(id),
+    ord INTEGER NOT NULL, heading TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, ekey TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS chunks_ekey ON chunks(ekey);
+"""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    title: str
+    outlet: str | None
+    published: date | None
+    source: str
+    url: str | None
+    chunks: int
+    dup_group: str | None = None  # near-duplicates share one (named after their smallest id)
+
+
+def _article_row(a: Article, added_at: str) -> tuple[object, ...]:
+    published = a.published.isoformat() if a.published else None
+    keys = (canonical_url(a.url), text_key(a.text), signature(a.text).tobytes())
+    return (
+        a.id,
+        a.title,
+        a.text,
+        a.source,
+        a.url,
+        a.outlet,
+        published,
+        a.language,
+        added_at,
+        *keys,
+    )
+
+
+def _article(row: sqlite3.Row) -> Article:
+    published = date.fromisoformat(row["published"]) if row["published"] else None
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        text=row["text"],
+        source=row["source"],
+        url=row["url"],
+        outlet=row["outlet"],
+        published=published,
+        language=row["language"],
+    )
+
+
+class MetaDB:
+    """Articles and chunks in SQLite. Reads are thread-safe (a connection per thread)."""
+
+    def __init__(self, path: Path, *, writable: bool = False) -> None:
+        self.path = path
+        self.writable = writable
+        self._local = threading.local()
+        if writable:
+            self.conn.executescript(SCHEMA)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            uri = f"file:{self.path}?mode={'rwc' if self.writable else 'ro'}"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def insert(self, article: Article, chunks: list[Chunk], ekeys: list[str]) -> list[int]:
+        """Store an article and its chunks; returns the chunks' row ids (the FAISS ids)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        cur = self.conn.execute(
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL)", _article_row(article, now)
+        )
+        rows = []
+        for chunk, ekey in zip(chunks, ekeys, strict=True):
+            cur = self.conn.execute(
+                'INSERT INTO chunks (id, article_id, ord, heading, start, "end", text, ekey)'
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    chunk.id,
+                    article.id,
+                    chunk.ord,
+                    chunk.heading,
+                    chunk.start,
+                    chunk.end,
+                    chunk.text,
+                    ekey,
+                ),
+            )
+            rows.append(int(cur.lastrowid or 0))
+        return rows
+
+    def delete_article(self, article_id: str) -> list[int]:
+        rows = [
+            r[0]
+            for r in self.conn.execute("SELECT rowid FROM chunks WHERE article_id=?", (article_id,))
+        ]
+        self.conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        self.conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+        return rows
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def hits(self, row_ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]:
+        ids = [int(i) for i in row_ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            'SELECT c.rowid AS rid, c.id AS cid, c.ord, c.heading, c.start, c."end",'
+            " c.text AS ctext, a.* FROM chunks c JOIN articles a ON a.id = c.article_id"
+            f" WHERE c.rowid IN ({marks})",
+            ids,
+        ).fetchall()
+        out = {}
+        for r in rows:
+            chunk = Chunk(
+                id=r["cid"],
+                article_id=r["id"],
+                ord=r["ord"],
+                text=r["ctext"],
+                heading=r["heading"],
+                start=r["start"],
+                end=r["end"],
+            )
+            out[int(r["rid"])] = (chunk, _article(r))
+        return out
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        return _article(row) if row else None
+
+    def find_article(self, *, url: str | None, text: str) -> Article | None:
+        """An indexed article with the same canonical URL or the same words (see dedup)."""
+        key = canonical_url(url)
+        row = None
+        if key:
+            row = self.conn.execute("SELECT * FROM articles WHERE url_key=?", (key,)).fetchone()
+        if row is None and text:
+            row = self.conn.execute(
+                "SELECT * FROM articles WHERE text_key=?", (text_key(text),)
+            ).fetchone()
+        return _article(row) if row else None
+
+    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        """MinHash signatures by article id: of the given articles, or of all."""
+        if article_ids is None:
+            rows = self.conn.execute("SELECT id, minhash FROM articles").fetchall()
+        else:
+            ids = list(article_ids)
+            marks = ",".join("?" * len(ids))
+            query = f"SELECT id, minhash FROM articles WHERE id IN ({marks})"
+            rows = self.conn.execute(query, ids).fetchall() if ids else []
+        return {r[0]: np.frombuffer(r[1], dtype=np.uint32) for r in rows}
+
+    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """article id → near-duplicate group, for the grouped ones among the given (or all)."""
+        query = "SELECT id, dup_group FROM articles WHERE dup_group IS NOT NULL"
+        if article_ids is None:
+            return {r[0]: r[1] for r in self.conn.execute(query)}
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r[0]: r[1] for r in self.conn.execute(f"{query} AND id IN ({marks})", ids)}
+
+    def group_members(self, group: str) -> list[str]:
+        rows = self.conn.execute("SELECT id FROM articles WHERE dup_group=?", (group,))
+        return sorted(r[0] for r in rows)
+
+    def set_dup_groups(self, groups: dict[str, str | None]) -> None:
+        self.conn.executemany(
+            "UPDATE articles SET dup_group=? WHERE id=?", [(g, a) for a, g in groups.items()]
+        )
+
+    def articles(self) -> Iterator[Article]:
+        for row in self.conn.execute("SELECT * FROM articles ORDER BY published DESC, title"):
+            yield _article(row)
+
+    def sources(self) -> list[SourceInfo]:
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.outlet, a.published, a.source, a.url, a.dup_group,"
+            " COUNT(c.rowid) AS n"
+            " FROM articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id"
+            " ORDER BY a.published IS NULL, a.published DESC, a.title"
+        ).fetchall()
+        return [
+            SourceInfo(
+                r["id"],
+                r["title"],
+                r["outlet"],
+                date.fromisoformat(r["published"]) if r["published"] else None,
+                r["source"],
+                r["url"],
+                r["n"],
+                r["dup_group"],
+            )
+            for r in rows
+        ]
+
+    def bm25_docs(self) -> Iterator[tuple[int, str]]:
+        """(row id, text) for BM25: the title twice and the heading weigh in beside the passage."""
+        query = (
+            "SELECT c.rowid, a.title, c.heading, c.text"
+            " FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.rowid"
+        )
+        for rid, title, heading, text in self.conn.execute(query):
+            yield rid, f"{title}\n{title}\n{heading or ''}\n{text}"
+
+    def vectors_by_ekey(self) -> dict[str, int]:
+        return {ekey: rid for rid, ekey in self.conn.execute("SELECT rowid, ekey FROM chunks")}
+
+    def counts(self) -> tuple[int, int]:
+        a = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        c = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(a), int(c)
+
+    def copy_to(self, path: Path) -> MetaDB:
+        target = sqlite3.connect(path)
+        with target:
+            self.conn.backup(target)
+        target.close()
+        return MetaDB(path, writable=True)
