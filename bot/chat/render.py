@@ -29,6 +29,7 @@ URL_MAX = 512
 ANSWERED = discord.Colour.blurple()
 DECLINED = discord.Colour.light_grey()
 FILE_NAME = "answer.txt"
+NO_PINGS = discord.AllowedMentions.none()  # on every send, as well as on the client
 _UNIT = re.compile(r".*?\[\d+\][.,;:!?]?(?=\s|$)|.+$", re.S)
 
 

@@ -1,0 +1,39 @@
+"""Who may manage the index: Manage Server, or the role named in TALKS_ADMIN_ROLE.
+
+`default_permissions` on the /talks group only hides it in the client, and a server owner can
+override that per role or channel; this check runs on the bot's side for every call.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+
+class NotAdmin(app_commands.CheckFailure):
+    """Carries the sentence the user sees, naming what would let them in."""
+
+    def __init__(self, role: str | None) -> None:
+        extra = f" or the {role} role" if role else ""
+        super().__init__(f"You need the Manage Server permission{extra} to use this command.")
+
+
+def has_role(user: discord.abc.User, role: str) -> bool:
+    """Role names compared without case: admins type them from memory."""
+    roles = getattr(user, "roles", [])
+    wanted = role.casefold()
+    return any(r.name.casefold() == wanted for r in roles)
+
+
+def is_admin(user: discord.abc.User, permissions: discord.Permissions, role: str | None) -> bool:
+    """`permissions` are the caller's resolved channel permissions, as Discord sent them."""
+    if permissions.administrator or permissions.manage_guild:
+        return True
+    return role is not None and has_role(user, role)
+
+
+def require_admin(interaction: discord.Interaction, role: str | None) -> bool:
+    """For `interaction_check`: True, or NotAdmin for the tree's error handler to explain."""
+    if interaction.guild is None or not is_admin(interaction.user, interaction.permissions, role):
+        raise NotAdmin(role)
+    return True

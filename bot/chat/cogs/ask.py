@@ -1,0 +1,147 @@
+"""Asking: /ask, a mention of the bot, or any message in a Q&A channel.
+
+All three go defer/typing → engine (in a worker thread: encoding a question and searching take
+tens of milliseconds of CPU that would otherwise stall the gateway heartbeat) → render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.chat.render import NO_PINGS, Rendered, notice, render_answer
+from bot.chat.tree import GENERIC, retry_sentence
+from bot.errors import TalksError
+
+if TYPE_CHECKING:
+    from bot.chat.client import TalksBot
+
+log = logging.getLogger(__name__)
+MIN_QUESTION = 3
+MENTION_HINT = "Ask me a question after the mention, or use /ask."
+
+
+def send_kwargs(rendered: Rendered) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"embeds": rendered.embeds, "allowed_mentions": NO_PINGS}
+    if rendered.file:
+        name, data = rendered.file
+        kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
+    return kwargs
+
+
+class Cooldowns:
+    """One per-user budget shared by /ask, mentions and Q&A channels, so switching between them
+    does not get around it. `rate` questions per `per` seconds; per=0 turns it off."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        cooldown = app_commands.Cooldown(rate, per) if per > 0 else None
+        self._mapping: commands.CooldownMapping[int] = commands.CooldownMapping(
+            cooldown, lambda user_id: user_id
+        )
+
+    def retry_after(self, user_id: int) -> float | None:
+        """Spends one question; None if allowed, else seconds until the next is."""
+        if not self._mapping.valid:
+            return None
+        return self._mapping.update_rate_limit(user_id)
+
+    def check(self, user_id: int) -> None:
+        """For slash commands: the tree's error handler turns this into 'try again in N s'."""
+        retry = self.retry_after(user_id)
+        if retry is not None:
+            bucket = self._mapping.get_bucket(user_id)
+            assert bucket is not None
+            raise app_commands.CommandOnCooldown(bucket, retry)
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: TalksBot) -> None:
+        self.bot = bot
+        self.cooldowns = Cooldowns(bot.settings.cooldown_rate, bot.settings.cooldown_seconds)
+
+    async def answer(self, question: str) -> Rendered:
+        answer = await asyncio.to_thread(self.bot.engine.ask, question)
+        return render_answer(answer)
+
+    @app_commands.command()
+    @app_commands.describe(question="What you want to know about the Russia–Ukraine peace talks")
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 3, 300]
+    ) -> None:
+        """Ask about the peace talks; the answer quotes the news and cites its sources."""
+        self.cooldowns.check(interaction.user.id)
+        await interaction.response.defer(thinking=True)
+        rendered = await self.answer(question)
+        await interaction.followup.send(**send_kwargs(rendered))
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None:
+            return
+        if len(question) < MIN_QUESTION:
+            if self.mentioned(message):
+                await self.reply(message, MENTION_HINT)
+            return
+        retry = self.cooldowns.retry_after(message.author.id)
+        if retry is not None:
+            await self.reply(message, retry_sentence(retry))
+            return
+        await self.answer_message(message, question)
+
+    async def answer_message(self, message: discord.Message, question: str) -> None:
+        try:
+            async with message.channel.typing():
+                rendered = await self.answer(question)
+        except TalksError as exc:
+            await self.reply(message, str(exc))
+            return
+        except Exception:
+            log.exception("answering message %s failed", message.id)
+            await self.reply(message, GENERIC)
+            return
+        await message.reply(mention_author=False, **send_kwargs(rendered))
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None if it is not talking to the bot."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return None
+        if message.guild is None:
+            return None
+        if self.mentioned(message):
+            return strip_mentions(message.content, me.id)
+        if message.channel.id in self.bot.qa_channels and self.bot.reads_all_messages:
+            return " ".join(message.content.split())
+        return None
+
+    def mentioned(self, message: discord.Message) -> bool:
+        """A mention of the bot, or of its own role (what Discord's picker often inserts)."""
+        me = self.bot.user
+        if me is not None and me in message.mentions:
+            return True
+        own_role = message.guild.self_role if message.guild else None
+        return own_role is not None and own_role in message.role_mentions
+
+    async def reply(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.reply(notice(text), mention_author=False, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not reply to message %s", message.id, exc_info=True)
+
+
+def strip_mentions(content: str, bot_id: int) -> str:
+    """The text around the mention(s), as the question."""
+    content = re.sub(rf"<@!?{bot_id}>|<@&\d+>", " ", content)
+    return " ".join(content.split())
+
+
+async def setup(bot: TalksBot) -> None:
+    await bot.add_cog(Ask(bot))

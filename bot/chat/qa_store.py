@@ -1,0 +1,70 @@
+"""Q&A channels: where every message is a question. Discord-free, so it is tested plainly.
+
+Two sources: TALKS_QA_CHANNELS (fixed by whoever runs the bot) and the channels admins mark with
+`/talks qa-channel`, kept in a small JSON file beside the index so a restart remembers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+FILE_NAME = "qa-channels.json"
+
+
+def read_ids(path: Path) -> set[int]:
+    """A missing or damaged file means no marked channels, not a bot that will not start."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {int(x) for x in data.get("channels", [])}
+    except FileNotFoundError:
+        return set()
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        log.warning("ignoring %s: %s", path, exc)
+        return set()
+
+
+def write_ids(path: Path, ids: Iterable[int]) -> None:
+    """Temp file, fsync, os.replace: a crash leaves the old list or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"channels": sorted(ids)}, indent=2) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class QAChannels:
+    def __init__(self, path: Path, fixed: Iterable[int] = ()) -> None:
+        self.path = path
+        self.fixed = frozenset(fixed)
+        self.marked = read_ids(path)
+        self._lock = asyncio.Lock()  # two admins toggling at once must not lose a write
+
+    def __contains__(self, channel_id: object) -> bool:
+        return channel_id in self.fixed or channel_id in self.marked
+
+    def __bool__(self) -> bool:
+        return bool(self.fixed or self.marked)
+
+    async def mark(self, channel_id: int, on: bool) -> bool:
+        """True if that changed anything."""
+        async with self._lock:
+            if (channel_id in self.marked) == on:
+                return False
+            ids = self.marked | {channel_id} if on else self.marked - {channel_id}
+            await asyncio.to_thread(write_ids, self.path, ids)
+            self.marked = ids
+            return True

@@ -1,0 +1,74 @@
+"""Fixtures for driving the real TalksBot against the fake Discord, over the real engine and model.
+
+The bot is pointed at the fake only through its setting (TALKS_DISCORD_API_BASE), the way an
+operator would point it at a proxy; nothing in the bot knows it is under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.chat.client import TalksBot
+from bot.engine.embed import Embedder
+from bot.engine.engine import Engine
+from bot.settings import load_settings
+
+from .fakediscord import FakeDiscord, discord_py_globals, running
+from .fakediscord.records import FakeMessage
+from .talks_corpus import write_corpus
+
+StartBot = Callable[..., AbstractAsyncContextManager[TalksBot]]
+
+
+def build_engine(root: Path, embedder: Embedder) -> Engine:
+    settings = load_settings(
+        corpus_dir=write_corpus(root / "corpus"),
+        index_dir=root / "index",
+        max_answer_sentences=4,
+        cooldown_seconds=0,
+    )
+    engine = Engine(settings, embedder)
+    engine.rebuild()
+    return engine
+
+
+@pytest.fixture(scope="module")
+def shared_engine(real_embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """For tests that only ask: built once per module."""
+    return build_engine(tmp_path_factory.mktemp("talks"), real_embedder)
+
+
+@pytest.fixture
+def fresh_engine(real_embedder: Embedder, tmp_path: Path) -> Engine:
+    """For tests that change the index."""
+    return build_engine(tmp_path, real_embedder)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    with discord_py_globals():
+        async with FakeDiscord() as server:
+            yield server
+
+
+@pytest.fixture
+def start_bot(fake: FakeDiscord) -> StartBot:
+    """`async with start_bot(engine, **setting_overrides) as bot:` — connected and synced."""
+
+    @asynccontextmanager
+    async def start(engine: Engine, **overrides: Any) -> AsyncIterator[TalksBot]:
+        values = {"discord_api_base": fake.api_base, **overrides}
+        settings = engine.settings.model_copy(update=values)
+        async with running(TalksBot(engine, settings), fake) as bot:
+            yield bot
+
+    return start
+
+
+def embed_text(message: FakeMessage) -> str:
+    return "\n".join(e.get("description") or "" for e in message.embeds)
