@@ -7,26 +7,33 @@ it in only when it is complete, so queries never wait for, or see half of, a re-
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from bot.engine import feeds_registry, incoming, update
 from bot.engine.answer import build_answer
 from bot.engine.chunk import CHUNKER_VERSION, chunk_article, embedding_text
+from bot.engine.corpus import fingerprint as corpus_fingerprint
+from bot.engine.dedup import components, group_names
 from bot.engine.dense import DenseIndex
 from bot.engine.embed import Embedder
-from bot.engine.ingest import corpus_files, read_corpus
+from bot.engine.feeds_registry import Feed, PollReport
+from bot.engine.ingest import read_corpus
 from bot.engine.models import Answer, Article, Chunk
 from bot.engine.retrieve import make_query, retrieve
 from bot.engine.sparse import SparseIndex
 from bot.engine.store import DB, FORMAT, Generation, Manifest, MetaDB, SourceInfo, Store
+from bot.engine.update import AddReport
 from bot.errors import BadInput, Busy, IndexMissing
 from bot.settings import Settings
 
@@ -72,23 +79,18 @@ class Stats:
     uptime_seconds: float
 
 
-def corpus_fingerprint(root: Path) -> str:
-    """Changes whenever a corpus file is added, removed or edited (names, sizes, mtimes)."""
-    digest = hashlib.sha256()
-    for path in corpus_files(root):
-        st = path.stat()
-        digest.update(f"{path.relative_to(root)}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
-
-
 def _ekey(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, *, allow_hosts: frozenset[str] = frozenset()
+    ) -> None:
+        """`allow_hosts` lets tests fetch from a local server; production passes nothing."""
         self.settings = settings
         self.embedder = embedder
+        self.allow_hosts = allow_hosts
         self.store = Store(settings.index_dir)
         self._gen: Generation | None = None
         self._write = threading.Lock()
@@ -154,29 +156,85 @@ class Engine:
     def is_stale(self) -> bool:
         """True if the corpus changed since the index was built (or no usable index exists)."""
         manifest = self.store.manifest()
-        if manifest is None or manifest.model != self.embedder.name:
+        if manifest is None or manifest.model != self.embedder.name or manifest.format != FORMAT:
             return True
         return manifest.corpus_fingerprint != corpus_fingerprint(self.settings.corpus_dir)
 
     # ---- writing -------------------------------------------------------------------------
-    def _locked(self) -> threading.Lock:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time, across threads and processes (the bot and a CLI `talks add`).
+
+        Without the file lock two processes could both copy generation N and the second commit
+        would drop the first one's article from the index.
+        """
+        busy = Busy("An index update is already running; try again when it has finished.")
         if not self._write.acquire(blocking=False):
-            raise Busy("An index update is already running; try again when it has finished.")
-        return self._write
+            raise busy
+        try:
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.settings.index_dir / ".write.lock", "a") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise busy from None
+                yield  # the lock goes with the file's closing
+        finally:
+            self._write.release()
 
     def rebuild(self, progress: ProgressFn | None = None) -> BuildReport:
         """Re-index corpus/ into a new generation; vectors of unchanged passages are reused."""
-        lock = self._locked()
-        try:
+        with self._writing():
             return self._rebuild(progress or (lambda p: None))
-        finally:
-            lock.release()
+
+    # ---- incremental changes (see update.py) ----------------------------------------------
+    def add_articles(self, articles: Sequence[Article]) -> AddReport:
+        """Add Articles built by the caller; each is stored in corpus/ as Markdown."""
+        return update.add_items(self, [incoming.from_article(a) for a in articles], [], [])
+
+    def add_bytes(self, name: str, data: bytes) -> AddReport:
+        """Add an uploaded file (e.g. a Discord attachment), stored in corpus/ under its name."""
+        return self.add_inputs([(name, data)])
+
+    def add_files(self, paths: Sequence[Path]) -> AddReport:
+        return self.add_inputs(list(paths))
+
+    def add_url(self, url: str) -> AddReport:
+        return self.add_inputs([url])
+
+    def add(self, targets: Sequence[str]) -> AddReport:
+        """URLs and file paths, mixed (the CLI's `talks add`); one new generation for all."""
+        return self.add_inputs([t if incoming.is_url(t) else Path(t) for t in targets])
+
+    def add_inputs(self, inputs: Sequence[update.Input]) -> AddReport:
+        """Paths, URLs and (name, bytes) uploads, mixed; see update.add_inputs."""
+        return update.add_inputs(self, inputs)
+
+    def remove(self, source_id: str) -> Article:
+        """Remove an article from the index and its file (or .jsonl line) from corpus/."""
+        return update.remove(self, source_id)
+
+    # ---- feeds (see feeds_registry.py) ------------------------------------------------------
+    def add_feed(self, url: str) -> Feed:
+        """Follow an RSS/Atom feed; it is fetched and parsed once to check it."""
+        return feeds_registry.add_feed(self, url)
+
+    def feeds(self) -> list[Feed]:
+        return feeds_registry.FeedList(self.settings.index_dir).load()
+
+    def remove_feed(self, url: str) -> Feed:
+        return feeds_registry.remove_feed(self, url)
+
+    def poll_feeds(self) -> PollReport:
+        """Fetch every feed and add the articles of entries not seen before, in one update."""
+        return feeds_registry.poll(self)
 
     def _rebuild(self, progress: ProgressFn) -> BuildReport:
         started = time.monotonic()
         fingerprint = corpus_fingerprint(self.settings.corpus_dir)
         progress(Progress("reading", 0, 1))
         articles, problems = read_corpus(self.settings.corpus_dir)
+        articles = update.unique(articles, problems)
         for line in problems:
             log.warning("skipped: %s", line)
         tmp = self.store.begin()
@@ -184,6 +242,7 @@ class Engine:
             db = MetaDB(tmp / DB, writable=True)
             dense = DenseIndex.empty(self.embedder.dim, approximate=self._approximate(articles))
             embedded, chunks = self._index_articles(db, dense, articles, progress)
+            db.set_dup_groups(dict(group_names(components(db.signatures()))))
             progress(Progress("saving", 1, 1, len(articles), chunks))
             sparse = SparseIndex.build(db.bm25_docs())
             name = self.store.commit(tmp, db, dense, sparse, self._manifest(fingerprint, db, dense))
@@ -221,7 +280,7 @@ class Engine:
             if i % 50 == 0 or i == len(articles):
                 progress(Progress("chunking", i, len(articles), i, sum(len(p[1]) for p in plan)))
         total = sum(len(p[1]) for p in plan)
-        reuse = self._reusable()
+        reuse = self._reusable({_ekey(t) for _, _, texts in plan for t in texts})
         todo = [t for _, _, texts in plan for t in texts if _ekey(t) not in reuse]
         fresh: dict[str, np.ndarray] = {}
         if todo:
@@ -239,13 +298,13 @@ class Engine:
                 dense.add(np.asarray(rows, dtype=np.int64), np.vstack(vecs))
         return len(todo), total
 
-    def _reusable(self) -> dict[str, np.ndarray]:
-        """Vectors of the live generation by content key, if it was built by the same model."""
+    def _reusable(self, keys: set[str]) -> dict[str, np.ndarray]:
+        """Vectors of the live generation for these content keys, if it used the same model."""
         try:
             gen = self.generation()
         except Exception:  # no index, or an incompatible one: nothing to reuse
             return {}
-        by_key = gen.db.vectors_by_ekey()
+        by_key = {k: rid for k, rid in gen.db.vectors_by_ekey().items() if k in keys}
         ids = np.fromiter(by_key.values(), dtype=np.int64, count=len(by_key))
         vectors = gen.dense.vectors(ids)
         return dict(zip(by_key.keys(), vectors, strict=True))

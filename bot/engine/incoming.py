@@ -1,0 +1,90 @@
+"""What an admin hands in — a file, an attachment, a URL, an Article — made ready to add.
+
+Everything here happens before the write lock is taken (fetching can take seconds) and changes
+nothing: an input either becomes an `Incoming` or a one-line problem. The articles of an Incoming
+are parsed from the very bytes that will be stored in corpus/, so what the incremental update
+indexes is what a later full `talks index` reads back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from bot.engine.corpus import markdown_name, safe_name, to_markdown
+from bot.engine.ingest import read_bytes
+from bot.engine.ingest.fetch import fetch_article
+from bot.engine.ingest.files import MAX_FILE_BYTES
+from bot.engine.models import Article
+from bot.errors import BadInput
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """Articles from one input, with the corpus file that will hold them."""
+
+    label: str  # what the admin named (path, attachment, URL): used in messages
+    name: str  # corpus file name, relative to corpus/ (may still gain a -2 suffix)
+    data: bytes  # the file's content
+    articles: list[Article]  # as `talks index` reads them from `data` stored under `name`
+    problems: list[str] = field(default_factory=list)  # broken .jsonl records, skipped
+    in_place: bool = False  # the file is already in corpus/: index it, copy nothing
+
+    def renamed(self, name: str) -> Incoming:
+        """The same input stored under another name (article sources follow)."""
+        articles = [replace(a, source=name + a.source[len(self.name) :]) for a in self.articles]
+        return replace(self, name=name, articles=articles)
+
+
+def is_url(target: str) -> bool:
+    return bool(_URL.match(target.strip()))
+
+
+def from_bytes(name: str, data: bytes) -> Incoming:
+    """An uploaded file (a Discord attachment): stored under a cleaned-up version of its name."""
+    clean = safe_name(name)
+    articles, problems = read_bytes(data, clean)
+    return Incoming(name, clean, data, articles, problems)
+
+
+def from_file(path: Path, corpus_root: Path) -> Incoming:
+    """A file on disk; one already inside corpus/ is indexed where it is."""
+    try:
+        if not path.is_file():
+            raise BadInput(f"{path}: no such file.")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise BadInput(f"{path}: the file is larger than {MAX_FILE_BYTES // 1_000_000} MB.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror}).") from None
+    resolved, root = path.resolve(), corpus_root.resolve()
+    if resolved.is_relative_to(root):
+        name = resolved.relative_to(root).as_posix()
+        articles, problems = read_bytes(data, name)
+        return Incoming(str(path), name, data, articles, problems, in_place=True)
+    incoming = from_bytes(path.name, data)
+    return replace(incoming, label=str(path))
+
+
+def from_article(article: Article, retrieved: datetime | None = None, label: str = "") -> Incoming:
+    """An Article (fetched, or built by a caller): stored as Markdown with front matter."""
+    name = markdown_name(article)
+    data = to_markdown(article, retrieved)
+    articles, _ = read_bytes(data, name)
+    return Incoming(label or article.url or article.title, name, data, articles)
+
+
+def from_url(
+    url: str, *, timeout: float, max_bytes: int, allow_hosts: frozenset[str] = frozenset()
+) -> Incoming:
+    """Fetch through the guarded fetcher; the file records when it was retrieved."""
+    try:
+        got = fetch_article(url, timeout=timeout, max_bytes=max_bytes, allow_hosts=allow_hosts)
+    except BadInput as exc:
+        message = str(exc)  # keep the type: a FetchError may pass, a page that is no article won't
+        raise type(exc)(message if url in message else f"{url}: {message}") from None
+    return from_article(got.article, got.retrieved, label=url)
