@@ -60,10 +60,11 @@ def ask(
 
 @app.command()
 def sources() -> None:
-    """List what is indexed: id, title, outlet, date, passages."""
+    """List what is indexed: id, title, outlet, date, passages (and near-duplicate groups)."""
     eng = engine(settings())
     with user_errors():
         rows = eng.sources()
+    grouped = any(r.dup_group for r in rows)  # the column only appears when there are copies
     cells = [
         (
             r.id,
@@ -71,11 +72,20 @@ def sources() -> None:
             r.outlet or "",
             r.published.isoformat() if r.published else "",
             str(r.chunks),
+            *([r.dup_group or ""] if grouped else []),
         )
         for r in rows
     ]
     if out.is_terminal:
-        table = Table("id", "title", "outlet", "published", "chunks", box=None)
+        table = Table(
+            "id",
+            "title",
+            "outlet",
+            "published",
+            "chunks",
+            *(["copy group"] if grouped else []),
+            box=None,
+        )
         for row in cells:
             table.add_row(*row)
         out.print(table)
