@@ -1,0 +1,159 @@
+"""What the /talks admin commands show: progress, summaries, stats, source pages. Pure.
+
+Kept apart from render.py (answers) so each stays small; same rules: within Discord's limits and
+with corpus text made inert.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+import discord
+from discord import app_commands
+
+from bot.chat.render import DESCRIPTION_MAX, fit, safe, safe_url, shorten
+from bot.engine.engine import BuildReport, Progress, Stats
+from bot.engine.models import Article
+from bot.engine.store import SourceInfo
+
+PAGE_SIZE = 10
+CHOICES_MAX = 25
+CHOICE_CHARS = 100
+STAGES = {
+    "reading": "Reading corpus/",
+    "chunking": "Splitting articles into passages",
+    "embedding": "Embedding passages",
+    "saving": "Saving the new index",
+    "done": "Swapping in the new index",
+}
+
+
+class AddReport(Protocol):
+    """What Engine.add_bytes / add_url return (issue 4)."""
+
+    @property
+    def added(self) -> Sequence[Article]: ...
+    @property
+    def duplicates(self) -> Sequence[str]: ...
+    @property
+    def problems(self) -> Sequence[str]: ...
+
+
+def progress_line(p: Progress) -> str:
+    stage = STAGES.get(p.stage, p.stage.capitalize())
+    counts = f"{p.articles:,} articles, {p.chunks:,} passages" if p.articles else ""
+    steps = f"{p.done:,}/{p.total:,} " if p.stage == "embedding" else ""
+    line = f"Reindexing… {stage}: {steps}{p.percent:.0f}%"
+    return f"{line} ({counts})" if counts else line
+
+
+def build_summary(r: BuildReport) -> str:
+    reused = r.chunks - r.embedded
+    text = (
+        f"Reindexed {r.articles:,} articles as {r.chunks:,} passages "
+        f"({r.embedded:,} embedded, {reused:,} reused) in {r.seconds:.1f} s."
+    )
+    if r.problems:
+        text += f" Skipped {len(r.problems)} file(s) or record(s): " + "; ".join(r.problems[:3])
+    return fit(safe(text), 2000)
+
+
+def article_label(a: Article | SourceInfo) -> str:
+    meta = [a.outlet, a.published.isoformat() if a.published else None]
+    tail = ", ".join(m for m in meta if m)
+    return f"“{shorten(a.title, 120)}”" + (f" ({tail})" if tail else "")
+
+
+def add_summary(report: AddReport) -> str:
+    lines = [f"Added {safe(article_label(a))}" for a in report.added]
+    lines += [f"Already indexed: {safe(d)}" for d in report.duplicates]
+    lines += [f"Skipped: {safe(p)}" for p in report.problems]
+    return fit("\n".join(lines) or "Nothing to add: no article was found in it.", 2000)
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def human_seconds(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min")]
+    shown = [f"{v} {u}" for v, u in parts if v]
+    return " ".join(shown[:2]) if shown else f"{secs} s"
+
+
+def when(iso: str | None) -> str:
+    """A Discord timestamp, shown in each reader's own time zone."""
+    if not iso:
+        return "never"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return discord.utils.format_dt(moment, "f") + " (" + discord.utils.format_dt(moment, "R") + ")"
+
+
+def stats_embed(s: Stats) -> discord.Embed:
+    embed = discord.Embed(title="Index", colour=discord.Colour.blurple())
+    rows = [
+        ("Articles", f"{s.articles:,}"),
+        ("Passages", f"{s.chunks:,}"),
+        ("Index size", human_bytes(s.index_bytes)),
+        ("Model", fit(safe(s.model), 1024)),
+        ("Search", safe(s.dense)),
+        ("Last reindex", when(s.built_at)),
+        ("Uptime", human_seconds(s.uptime_seconds)),
+    ]
+    for name, value in rows:
+        embed.add_field(name=name, value=value or "-", inline=name not in ("Model", "Last reindex"))
+    return embed
+
+
+def source_entry(s: SourceInfo) -> str:
+    title = safe(shorten(s.title, 120)).replace("[", "\\[").replace("]", "\\]")
+    url = safe_url(s.url)
+    head = f"[{title}]({url})" if url else title
+    meta = [safe(s.outlet) if s.outlet else None, s.published.isoformat() if s.published else None]
+    tail = ", ".join(m for m in meta if m)
+    return f"`{s.id}` {head}" + (f" ({tail})" if tail else "") + f" · {s.chunks} passages"
+
+
+def pages_of(rows: Sequence[SourceInfo]) -> int:
+    return max(1, math.ceil(len(rows) / PAGE_SIZE))
+
+
+def sources_embed(rows: Sequence[SourceInfo], page: int) -> discord.Embed:
+    """One page of the index; `page` is clamped so an old page number still shows something."""
+    total = pages_of(rows)
+    page = min(max(page, 1), total)
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    body = "\n".join(source_entry(s) for s in shown) or "The index is empty."
+    embed = discord.Embed(
+        title=f"Sources ({len(rows):,})",
+        description=fit(body, DESCRIPTION_MAX),
+        colour=discord.Colour.blurple(),
+    )
+    embed.set_footer(text=f"Page {page}/{total}" + (" · use page: for more" if total > 1 else ""))
+    return embed
+
+
+def source_choices(rows: Sequence[SourceInfo], typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete: titles (with outlet and date) that contain what was typed; value = id."""
+    needle = typed.casefold().strip()
+    hits = [
+        s for s in rows if not needle or needle in f"{s.title} {s.outlet or ''} {s.id}".casefold()
+    ]
+    return [
+        app_commands.Choice(name=shorten(article_label(s), CHOICE_CHARS), value=s.id[:CHOICE_CHARS])
+        for s in hits[:CHOICES_MAX]
+    ]
