@@ -54,6 +54,8 @@ def from_bytes(name: str, data: bytes) -> Incoming:
 def from_file(path: Path, corpus_root: Path) -> Incoming:
     """A file on disk; one already inside corpus/ is indexed where it is."""
     try:
+        if path.is_dir():
+            raise BadInput(f"{path}: is a folder; name the files in it.")
         if not path.is_file():
             raise BadInput(f"{path}: no such file.")
         if path.stat().st_size > MAX_FILE_BYTES:

@@ -111,7 +111,7 @@ def add_inputs(eng: Engine, inputs: Sequence[Input]) -> AddReport:
                 items.append(incoming.from_bytes(*item))
             elif isinstance(item, Path):
                 items.append(incoming.from_file(item, s.corpus_dir))
-            elif known := gen and gen.db.find_article(url=item, text=""):
+            elif known := (gen.db.find_article(url=item, text="") if gen else None):
                 duplicates.append(f"{item}: already indexed as {known.id} ({known.title})")
             else:
                 items.append(

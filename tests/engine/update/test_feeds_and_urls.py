@@ -13,6 +13,7 @@ import yaml
 from bot.engine.engine import Engine
 from bot.engine.feeds_registry import MAX_ATTEMPTS
 from bot.errors import BadInput
+from tests.engine.ingest.conftest import FIXTURES
 
 from .conftest import STORIES, LocalServer, page, rss, snapshot, story
 
@@ -85,6 +86,13 @@ def test_a_page_without_a_date_gets_none_invented(
             ),
             "is not UTF-8 text",
         ),
+        (
+            lambda s, inbox: _file(
+                inbox, "home.html", (FIXTURES / "not_article.html").read_bytes()
+            ),
+            "home.html does not look like an article",
+        ),
+        (lambda s, inbox: _file(inbox, "empty.md", b"---\ntitle: Empty\n---\n"), "has no text"),
         (lambda s, inbox: _file(inbox, "notes.docx", b"PK\x03\x04"), "unsupported file type"),
         (lambda s, inbox: str(inbox / "missing.md"), "no such file"),
     ],
@@ -96,6 +104,8 @@ def test_a_page_without_a_date_gets_none_invented(
         "binary",
         "50MB-file",
         "latin1",
+        "not-article-file",
+        "empty-file",
         "docx",
         "missing",
     ],
