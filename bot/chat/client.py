@@ -22,7 +22,7 @@ from bot.engine.engine import Engine
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.admin")
+EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.admin", "bot.chat.cogs.feeds")
 
 
 def intents_for(read_all_messages: bool) -> discord.Intents:

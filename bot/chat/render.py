@@ -82,12 +82,18 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def link(title: str, url: str | None, limit: int = TITLE_CHARS) -> str:
+    """`[Title](url)`, or the plain title when there is no usable link; brackets in the title
+    are escaped so they cannot end the link text early."""
+    text = safe(shorten(title, limit)).replace("[", "\\[").replace("]", "\\]")
+    target = safe_url(url)
+    return f"[{text}]({target})" if target else text
+
+
 def source_line(c: Citation) -> str:
     """`**[n]** [Title](url) (Outlet, date)` — the title is the link when there is one."""
     a = c.article
-    title = safe(shorten(a.title, TITLE_CHARS)).replace("[", "\\[").replace("]", "\\]")
-    url = safe_url(a.url)
-    head = f"[{title}]({url})" if url else title
+    head = link(a.title, a.url)
     meta = [safe(a.outlet) if a.outlet else None, a.published.isoformat() if a.published else None]
     tail = ", ".join(m for m in meta if m)
     return f"**[{c.n}]** {head}" + (f" ({tail})" if tail else "")

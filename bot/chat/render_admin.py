@@ -14,8 +14,9 @@ from typing import Protocol
 import discord
 from discord import app_commands
 
-from bot.chat.render import DESCRIPTION_MAX, fit, safe, safe_url, shorten
+from bot.chat.render import DESCRIPTION_MAX, fit, link, safe, shorten
 from bot.engine.engine import BuildReport, Progress, Stats
+from bot.engine.feeds_registry import Feed, PollReport
 from bot.engine.models import Article
 from bot.engine.store import SourceInfo
 
@@ -120,9 +121,7 @@ def stats_embed(s: Stats) -> discord.Embed:
 
 
 def source_entry(s: SourceInfo) -> str:
-    title = safe(shorten(s.title, 120)).replace("[", "\\[").replace("]", "\\]")
-    url = safe_url(s.url)
-    head = f"[{title}]({url})" if url else title
+    head = link(s.title, s.url, 120)
     meta = [safe(s.outlet) if s.outlet else None, s.published.isoformat() if s.published else None]
     tail = ", ".join(m for m in meta if m)
     return f"`{s.id}` {head}" + (f" ({tail})" if tail else "") + f" · {s.chunks} passages"
@@ -157,3 +156,49 @@ def source_choices(rows: Sequence[SourceInfo], typed: str) -> list[app_commands.
         app_commands.Choice(name=shorten(article_label(s), CHOICE_CHARS), value=s.id[:CHOICE_CHARS])
         for s in hits[:CHOICES_MAX]
     ]
+
+
+def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
+    lines = []
+    for f in feeds:
+        polled = when(f.last_polled) if f.last_polled else "not polled yet"
+        line = f"<{f.url}> · {f.entries} entries · last polled {polled}"
+        if f.last_error:
+            line += f"\n  ⚠ {safe(shorten(f.last_error, 200))}"
+        lines.append(line)
+    body = "\n".join(lines) or "No feeds yet; add one with /talks feeds add."
+    return discord.Embed(
+        title=f"Feeds ({len(feeds)})",
+        description=fit(body, DESCRIPTION_MAX),
+        colour=discord.Colour.blurple(),
+    )
+
+
+def feed_choices(feeds: Sequence[Feed], typed: str) -> list[app_commands.Choice[str]]:
+    needle = typed.casefold().strip()
+    urls = [f.url for f in feeds if needle in f.url.casefold() and len(f.url) <= CHOICE_CHARS]
+    return [app_commands.Choice(name=u, value=u) for u in urls[:CHOICES_MAX]]
+
+
+def poll_summary(report: PollReport) -> str:
+    added = report.added
+    lines = [f"Added {len(added)} article(s) from {len(report.feeds)} feed(s)."]
+    lines += [f"• {safe(article_label(a))}" for a in added[:10]]
+    if len(added) > 10:
+        lines.append(f"• … and {len(added) - 10} more")
+    lines += [f"⚠ {safe(e)}" for f in report.feeds for e in f.errors[:2]]
+    return fit("\n".join(lines), 2000)
+
+
+def new_articles_embed(articles: Sequence[Article]) -> discord.Embed:
+    """What the background poll announces: new articles, as links."""
+    lines = []
+    for a in articles[:PAGE_SIZE]:
+        lines.append(f"• {link(a.title, a.url, 120)}")
+    if len(articles) > PAGE_SIZE:
+        lines.append(f"… and {len(articles) - PAGE_SIZE} more")
+    return discord.Embed(
+        title=f"{len(articles)} new article(s) indexed",
+        description=fit("\n".join(lines), DESCRIPTION_MAX),
+        colour=discord.Colour.green(),
+    )

@@ -25,14 +25,14 @@ from .talks_corpus import write_corpus
 StartBot = Callable[..., AbstractAsyncContextManager[TalksBot]]
 
 
-def build_engine(root: Path, embedder: Embedder) -> Engine:
+def build_engine(root: Path, embedder: Embedder, **engine_options: Any) -> Engine:
     settings = load_settings(
         corpus_dir=write_corpus(root / "corpus"),
         index_dir=root / "index",
         max_answer_sentences=4,
         cooldown_seconds=0,
     )
-    engine = Engine(settings, embedder)
+    engine = Engine(settings, embedder, **engine_options)
     engine.rebuild()
     return engine
 

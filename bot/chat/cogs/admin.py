@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.chat.checks import is_admin, require_admin
+from bot.chat.cogs.admin_feeds import Feeds
 from bot.chat.cogs.admin_index import rebuild_with_progress
 from bot.chat.render import NO_PINGS, notice
 from bot.chat.render_admin import (
@@ -57,6 +58,7 @@ class Talks(
         self.bot = bot
         self.engine = bot.engine
         self._reindexing = False
+        self.add_command(Feeds(bot))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return require_admin(interaction, self.bot.settings.admin_role)
