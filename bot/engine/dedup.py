@@ -30,10 +30,13 @@ THRESHOLD = 0.8
 PERMUTATIONS = 128
 BANDS = 32
 ROWS = PERMUTATIONS // BANDS
-_PRIME = np.uint64((1 << 32) + 15)  # the smallest prime above 2**32
+_BLOCK = 4096
 _rng = np.random.default_rng(20250602)
-_A = _rng.integers(1, 1 << 31, PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 32, PERMUTATIONS, dtype=np.uint64)
+# Multiply-shift hashing: (a·x + b) mod 2**64, top 32 bits; uint64 arithmetic wraps by itself,
+# which is much faster than a modulo by a prime.
+_A = _rng.integers(0, np.iinfo(np.uint64).max, PERMUTATIONS, dtype=np.uint64, endpoint=True) | 1
+_B = _rng.integers(0, np.iinfo(np.uint64).max, PERMUTATIONS, dtype=np.uint64, endpoint=True)
+_SHIFT = np.uint64(32)
 _WORD = re.compile(r"\w+")
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|at_\w+|ref|src)$")
 
@@ -66,8 +69,12 @@ def signature(text: str) -> np.ndarray:
         zlib.crc32(" ".join(tokens[i : i + size]).encode()) for i in range(len(tokens) - size + 1)
     }
     hashes = np.fromiter(shingles, dtype=np.uint64, count=len(shingles))
-    values = (np.outer(hashes, _A) + _B) % _PRIME
-    return values.min(axis=0).astype(np.uint32)
+    out = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), _BLOCK):  # blocks: a huge article must not need GBs
+        values = np.outer(hashes[start : start + _BLOCK], _A)
+        values += _B
+        np.minimum(out, values.min(axis=0), out=out)
+    return (out >> _SHIFT).astype(np.uint32)  # the top bits: taking them commutes with min
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -73,6 +73,7 @@ def test_full_and_incremental_builds_answer_alike(
 
     assert snapshot(step.settings.corpus_dir) == snapshot(full.settings.corpus_dir)
     assert _sources(step) == _sources(full)
+    assert len([s for s in _sources(full) if s[3]]) == 2  # the wire copies, grouped alike
     for question in QUESTIONS:
         assert seen(step.ask(question)) == seen(full.ask(question)), question
 
