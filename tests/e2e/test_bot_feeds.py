@@ -3,15 +3,16 @@ lets 127.0.0.1 through only because the test's Engine is built with allow_hosts)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.engine.embed import Embedder
+from bot.engine.engine import Engine
 from tests.engine.ingest.conftest import LOCAL, LocalServer, _running_server, server
 from tests.engine.update.conftest import page, rss
 
-from .conftest import StartBot, build_engine, embed_text
+from .conftest import StartBot, embed_text
 from .fakediscord import FakeDiscord
 
 __all__ = ["_running_server", "server"]  # the local web server fixtures
@@ -47,12 +48,12 @@ def serve_news(server: LocalServer) -> tuple[str, str, str]:
 async def test_admin_adds_a_url_and_follows_and_polls_a_feed(
     fake: FakeDiscord,
     start_bot: StartBot,
-    real_embedder: Embedder,
+    engine_copy: Callable[..., Engine],
     tmp_path: Path,
     server: LocalServer,
 ) -> None:
     energy, swap, feed = serve_news(server)
-    engine = build_engine(tmp_path, real_embedder, allow_hosts=LOCAL)
+    engine = engine_copy(tmp_path, allow_hosts=LOCAL)
     admin = fake.admin_user
     steps = [
         ("talks feeds list", {}, fake.member_user),
@@ -82,12 +83,12 @@ async def test_admin_adds_a_url_and_follows_and_polls_a_feed(
 async def test_background_poll_announces_new_articles(
     fake: FakeDiscord,
     start_bot: StartBot,
-    real_embedder: Embedder,
+    engine_copy: Callable[..., Engine],
     tmp_path: Path,
     server: LocalServer,
 ) -> None:
     energy, _, feed = serve_news(server)
-    engine = build_engine(tmp_path, real_embedder, allow_hosts=LOCAL)
+    engine = engine_copy(tmp_path, allow_hosts=LOCAL)
     engine.add_feed(feed)
     channel = fake.channel("bot-admin").id
     async with start_bot(engine, announce_channel=channel, feed_poll_minutes=0.02):
