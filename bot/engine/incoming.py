@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.engine.corpus import markdown_name, safe_name, to_markdown
-from bot.engine.ingest import read_bytes
+from bot.engine.ingest import corpus_files, read_bytes
 from bot.engine.ingest.fetch import fetch_article
 from bot.engine.ingest.files import MAX_FILE_BYTES
 from bot.engine.models import Article
@@ -66,6 +66,10 @@ def from_file(path: Path, corpus_root: Path) -> Incoming:
     resolved, root = path.resolve(), corpus_root.resolve()
     if resolved.is_relative_to(root):
         name = resolved.relative_to(root).as_posix()
+        if resolved not in {p.resolve() for p in corpus_files(root)}:
+            raise BadInput(
+                f"{name}: `talks index` skips this file (hidden, README or unknown type)."
+            )
         articles, problems = read_bytes(data, name)
         return Incoming(str(path), name, data, articles, problems, in_place=True)
     incoming = from_bytes(path.name, data)

@@ -97,6 +97,18 @@ def test_a_file_already_in_corpus_is_indexed_where_it_is(local_engine: Engine) -
     ]
 
 
+def test_a_corpus_file_that_talks_index_skips_is_not_indexed(local_engine: Engine) -> None:
+    readme = local_engine.settings.corpus_dir / "README.md"
+    readme.write_text(story("energy"), encoding="utf-8")
+
+    report = local_engine.add_files([readme])
+
+    assert report.added == []
+    assert report.problems == [
+        "README.md: `talks index` skips this file (hidden, README or unknown type)."
+    ]
+
+
 def test_added_articles_survive_a_full_rebuild(local_engine: Engine, inbox: Path) -> None:
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
     local_engine.add_files([inbox / "energy.md"])
