@@ -1,0 +1,9 @@
+"""Measuring the engine: answer quality (`talks eval`) and speed and scale (`talks bench`).
+
+Everything here returns figures; the CLI prints them. Nothing here touches Discord.
+"""
+
+from bot.evaluate.qa import QAItem, load_qa
+from bot.evaluate.quality import EvalReport, evaluate
+
+__all__ = ["EvalReport", "QAItem", "evaluate", "load_qa"]

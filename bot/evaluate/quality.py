@@ -1,0 +1,212 @@
+"""`talks eval`: run a question set through the engine and score retrieval and answers."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.engine.engine import Engine
+from bot.engine.models import Answer, Hit
+from bot.engine.retrieve import make_query, retrieve
+from bot.evaluate.metrics import citation_checks, facts_found, first_rank, mrr, recall_at
+from bot.evaluate.qa import QAItem
+
+DEPTH = 20  # passages ranked per question for recall and MRR
+MODES = ("dense", "bm25", "hybrid")
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    item: QAItem
+    ranks: dict[str, int | None]  # per retrieval mode: first passage of the right article
+    answer: Answer
+    facts: int  # facts found in the answer
+    markers: int
+    sound: int  # markers whose quote is verbatim in a retrieved passage's article
+    supported: int  # markers whose sentence stands in the cited article
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    recall_1: float
+    recall_k: float
+    mrr: float
+
+
+@dataclass(frozen=True)
+class StyleFigures:
+    n: int
+    recall_k: float | None
+    fact_coverage: float | None
+    correct_decisions: float  # answered when answerable, declined when not
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    k: int
+    questions: list[QuestionResult]
+    retrieval: dict[str, Retrieval]
+    fact_coverage: float
+    citation_precision: float | None
+    sentence_support: float | None
+    abstention_precision: float | None
+    abstention_recall: float | None
+    false_decline_rate: float | None
+    latency_p50_ms: float
+    styles: dict[str, StyleFigures] = field(default_factory=dict)
+
+    @property
+    def answerable(self) -> list[QuestionResult]:
+        return [q for q in self.questions if q.item.answerable]
+
+
+def mode_weights(engine: Engine) -> dict[str, tuple[float, float]]:
+    s = engine.settings
+    return {"dense": (1.0, 0.0), "bm25": (0.0, 1.0), "hybrid": (s.dense_weight, s.sparse_weight)}
+
+
+def ranked(engine: Engine, question: str) -> dict[str, list[Hit]]:
+    """The same index searched three ways: dense only, BM25 only, and as the engine fuses them."""
+    gen = engine.generation()
+    query = make_query(question, engine.embedder.encode([question])[0], gen)
+    out = {}
+    for mode, (dw, sw) in mode_weights(engine).items():
+        hits = retrieve(gen, query, DEPTH, dense_weight=dw, sparse_weight=sw)
+        if mode == "dense":
+            hits = [h for h in hits if h.dense is not None]
+        elif mode == "bm25":
+            hits = [h for h in hits if h.sparse is not None]
+        out[mode] = hits
+    return out
+
+
+def run_question(engine: Engine, item: QAItem) -> QuestionResult:
+    ranks: dict[str, int | None] = dict.fromkeys(MODES)
+    if item.source is not None:
+        by_mode = ranked(engine, item.question)
+        ranks = {m: first_rank(by_mode[m], item.source) for m in MODES}
+    started = time.perf_counter()
+    answer = engine.ask(item.question)
+    seconds = time.perf_counter() - started
+    markers, sound, supported = citation_checks(answer)
+    found = facts_found(answer, item.facts)
+    return QuestionResult(item, ranks, answer, found, markers, sound, supported, seconds)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _coverage(results: Sequence[QuestionResult]) -> float | None:
+    total = sum(len(r.item.facts) for r in results if r.item.answerable)
+    return _share(sum(r.facts for r in results if r.item.answerable), total)
+
+
+def _correct(r: QuestionResult) -> bool:
+    return r.answer.abstained != r.item.answerable
+
+
+def styles(results: Sequence[QuestionResult], k: int) -> dict[str, StyleFigures]:
+    out = {}
+    for style in sorted({r.item.style for r in results}):
+        group = [r for r in results if r.item.style == style]
+        answerable = [r.ranks["hybrid"] for r in group if r.item.answerable]
+        out[style] = StyleFigures(
+            n=len(group),
+            recall_k=recall_at(answerable, k) if answerable else None,
+            fact_coverage=_coverage(group),
+            correct_decisions=sum(map(_correct, group)) / len(group),
+        )
+    return out
+
+
+def summarise(results: list[QuestionResult], k: int) -> EvalReport:
+    answerable = [r for r in results if r.item.answerable]
+    declined = [r for r in results if r.answer.abstained]
+    outside = [r for r in results if not r.item.answerable]
+    retrieval = {
+        m: Retrieval(
+            recall_at((r.ranks[m] for r in answerable), 1),
+            recall_at((r.ranks[m] for r in answerable), k),
+            mrr(r.ranks[m] for r in answerable),
+        )
+        for m in MODES
+    }
+    markers = sum(r.markers for r in results)
+    return EvalReport(
+        k=k,
+        questions=results,
+        retrieval=retrieval,
+        fact_coverage=_coverage(results) or 0.0,
+        citation_precision=_share(sum(r.sound for r in results), markers),
+        sentence_support=_share(sum(r.supported for r in results), markers),
+        abstention_precision=_share(sum(not r.item.answerable for r in declined), len(declined)),
+        abstention_recall=_share(sum(r.answer.abstained for r in outside), len(outside)),
+        false_decline_rate=_share(sum(r.answer.abstained for r in answerable), len(answerable)),
+        latency_p50_ms=1000 * statistics.median(r.seconds for r in results) if results else 0.0,
+        styles=styles(results, k),
+    )
+
+
+def evaluate(
+    engine: Engine,
+    items: Sequence[QAItem],
+    k: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalReport:
+    results = []
+    for i, item in enumerate(items, 1):
+        results.append(run_question(engine, item))
+        if progress:
+            progress(i, len(items))
+    return summarise(results, k)
+
+
+def question_dict(r: QuestionResult) -> dict[str, object]:
+    return {
+        "question": r.item.question,
+        "style": r.item.style,
+        "source": r.item.source,
+        "ranks": r.ranks,
+        "abstained": r.answer.abstained,
+        "facts": f"{r.facts}/{len(r.item.facts)}",
+        "citations_ok": f"{r.sound}/{r.markers}",
+        "answer": r.answer.text,
+    }
+
+
+def report_dict(report: EvalReport) -> dict[str, object]:
+    """Figures as plain JSON-ready values (the CLI's --json)."""
+    return {
+        "k": report.k,
+        "questions": len(report.questions),
+        "answerable": len(report.answerable),
+        "retrieval": {m: vars(f) for m, f in report.retrieval.items()},
+        "fact_coverage": report.fact_coverage,
+        "citation_precision": report.citation_precision,
+        "sentence_support": report.sentence_support,
+        "abstention_precision": report.abstention_precision,
+        "abstention_recall": report.abstention_recall,
+        "false_decline_rate": report.false_decline_rate,
+        "latency_p50_ms": report.latency_p50_ms,
+        "styles": {s: vars(f) for s, f in report.styles.items()},
+        "results": [question_dict(r) for r in report.questions],
+    }
+
+
+def misses(report: EvalReport) -> list[str]:
+    """One line per question that went wrong: wrong decision, missing facts, or article not found."""
+    lines = []
+    for r in report.questions:
+        rank = r.ranks["hybrid"]
+        if not _correct(r):
+            why = "declined" if r.answer.abstained else "answered (should decline)"
+        elif r.item.answerable and (r.facts < len(r.item.facts) or rank is None or rank > report.k):
+            why = f"facts {r.facts}/{len(r.item.facts)}, article at {rank or '-'}"
+        else:
+            continue
+        lines.append(f"{r.item.question} — {why}")
+    return lines
