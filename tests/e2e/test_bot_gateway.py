@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
+from bot.chat.client import TalksBot
 from bot.engine.engine import Engine
 
 from .conftest import StartBot, embed_text
-from .fakediscord import FakeDiscord
+from .fakediscord import FakeDiscord, discord_py_globals, running
 from .talks_corpus import ASK_KREMLIN
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
@@ -40,3 +42,19 @@ async def test_events_sent_while_the_socket_is_dead_are_answered_after_resume(
     assert fake.resume_count == 1
     assert "NATO" in embed_text(answer) and "NATO" in embed_text(reply)
     fake.assert_clean()
+
+
+async def test_q_and_a_channels_without_the_content_intent_fail_clearly(
+    shared_engine: Engine,
+) -> None:
+    with discord_py_globals():
+        async with FakeDiscord(grant_privileged_intents=False) as strict:
+            bot = TalksBot(
+                shared_engine,
+                shared_engine.settings.model_copy(
+                    update={"discord_api_base": strict.api_base, "qa_channels": [1]}
+                ),
+            )
+            with pytest.raises(discord.PrivilegedIntentsRequired):
+                async with running(bot, strict):
+                    pass
