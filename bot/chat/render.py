@@ -39,7 +39,6 @@ class Rendered:
 
     embeds: list[discord.Embed]
     file: tuple[str, bytes] | None = None
-    content: str | None = None
 
 
 @dataclass

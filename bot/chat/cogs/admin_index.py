@@ -29,6 +29,7 @@ class ProgressRelay:
         self._interval = interval
         self._latest: Progress | None = None
         self._changed = asyncio.Event()
+        self._failed = False
 
     def report(self, progress: Progress) -> None:
         """Called by the engine in its worker thread."""
@@ -49,10 +50,15 @@ class ProgressRelay:
             await asyncio.sleep(self._interval)
 
     async def _show(self, text: str) -> None:
+        """After one failed edit (most likely the 15-minute interaction token expired), stop
+        trying: the summary has its own fallback."""
+        if self._failed:
+            return
         try:
             await self._edit(text)
         except discord.HTTPException:
-            log.warning("could not show reindex progress", exc_info=True)
+            self._failed = True
+            log.warning("could not show reindex progress; no more progress edits", exc_info=True)
 
 
 async def rebuild_with_progress(engine: Engine, edit: Edit, interval: float = 1.0) -> str:
