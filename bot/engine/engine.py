@@ -113,8 +113,7 @@ class Engine:
         if len(question) > MAX_QUESTION_CHARS:
             raise BadInput(f"Please keep the question under {MAX_QUESTION_CHARS} characters.")
         gen = self.generation()
-        vector = self.embedder.encode([question])[0]
-        query = make_query(question, vector, gen)
+        query = make_query(question, gen, self.embedder.encode)
         hits = retrieve(
             gen,
             query,

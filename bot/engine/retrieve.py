@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,30 +12,46 @@ from bot.engine.dedup import collapse_copies
 from bot.engine.fuse import rrf
 from bot.engine.models import Hit
 from bot.engine.store import Generation
-from bot.engine.text import content_terms
+from bot.engine.text import content_terms, spell_out
 from bot.engine.timeq import TimeHint, time_factor, time_hint
 
 CANDIDATES = 60  # per side, before fusion
+DATE_WORD = re.compile(
+    r"\d{4}|\d{1,2}(st|nd|rd|th)?|jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|"
+    r"aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?"
+)
 
 
 @dataclass(frozen=True)
 class Query:
     text: str
-    terms: tuple[str, ...]  # content words, misspellings repaired against the corpus vocabulary
+    terms: tuple[str, ...]  # topic words, misspellings repaired against the corpus vocabulary
+    search_terms: tuple[str, ...]  # for BM25: the topic words plus dates named in the question
     vector: np.ndarray
     time: TimeHint
 
 
-def make_query(question: str, vector: np.ndarray, gen: Generation) -> Query:
-    terms = tuple(dict.fromkeys(gen.sparse.correct(t) for t in content_terms(question)))
-    return Query(text=question, terms=terms, vector=vector, time=time_hint(question))
+def make_query(
+    question: str, gen: Generation, encode: Callable[[Sequence[str]], np.ndarray]
+) -> Query:
+    """Key terms with typos repaired; the repaired wording is what gets embedded too."""
+    fixes = {w: gen.sparse.correct(w) for w in content_terms(question)}
+    fixes = {w: c for w, c in fixes.items() if c != w}
+    text = spell_out(question)
+    if fixes:
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.I)
+        text = pattern.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)
+    search = tuple(dict.fromkeys(fixes.get(t, t) for t in content_terms(question)))
+    terms = tuple(t for t in search if not DATE_WORD.fullmatch(t))  # dates weigh via `time`
+    vector = encode([text])[0]
+    return Query(question, terms, search, vector, time_hint(question))
 
 
 def retrieve(
     gen: Generation, query: Query, k: int, *, dense_weight: float = 1.0, sparse_weight: float = 1.0
 ) -> list[Hit]:
     dense_ids, dense_scores = gen.dense.search(query.vector, CANDIDATES)
-    sparse_ids, sparse_scores = gen.sparse.search(list(query.terms), CANDIDATES)
+    sparse_ids, sparse_scores = gen.sparse.search(list(query.search_terms), CANDIDATES)
     fused = rrf([(dense_ids.tolist(), dense_weight), (sparse_ids.tolist(), sparse_weight)])
     if not fused:
         return []

@@ -165,3 +165,21 @@ def content_terms(text: str) -> list[str]:
         if token not in STOPWORDS and (len(token) > 1 or token.isdigit()):
             seen.setdefault(token, None)
     return list(seen)
+
+
+# Chat shorthand spelled out before a question is embedded ("what does putin want rn").
+CHAT_SHORTHAND = {
+    "rn": "right now", "atm": "at the moment", "abt": "about", "u": "you", "ur": "your",
+    "ppl": "people", "pls": "please", "plz": "please", "wat": "what", "wut": "what", "bc": "because",
+    "cuz": "because", "b4": "before", "govt": "government", "gov": "government", "w/": "with",
+    "w/o": "without", "tmrw": "tomorrow", "yday": "yesterday", "msg": "message", "info": "information",
+    "intl": "international", "pres": "president", "idk": "i do not know",
+    "whats": "what is", "whos": "who is", "wheres": "where is", "hows": "how is", "y": "why",
+}  # fmt: skip
+_SHORTHAND = re.compile(
+    r"(?<![\w/])(" + "|".join(map(re.escape, CHAT_SHORTHAND)) + r")(?![\w/])", re.I
+)
+
+
+def spell_out(text: str) -> str:
+    return _SHORTHAND.sub(lambda m: CHAT_SHORTHAND[m.group(1).lower()], text)
