@@ -107,7 +107,7 @@ def measure_latency(engine: Engine, questions: Sequence[str]) -> Latency:
         q = questions[i % len(questions)]
         totals.append(_timed(engine.ask, q))
         embeds.append(_timed(engine.embedder.encode, [q]))
-        query = make_query(q, engine.embedder.encode([q])[0], gen)
+        query = make_query(q, gen, engine.embedder.encode)
         weights = {"dense_weight": s.dense_weight, "sparse_weight": s.sparse_weight}
         searches.append(_timed(retrieve, gen, query, max(s.top_k, 8), **weights))
     p50, p95 = ms_percentiles(totals)
