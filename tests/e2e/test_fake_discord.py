@@ -50,8 +50,11 @@ class MiniBot(discord.Client):
         intents.message_content = message_content
         self.seen: list[str] = []
         # guild_ready_timeout: on_ready waits this long after the last GUILD_CREATE (default 2 s).
-        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
-                         guild_ready_timeout=0.2)
+        super().__init__(
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=0.2,
+        )
         self.guild_obj = discord.Object(guild_id)
         self.tree = app_commands.CommandTree(self)
         self._add_commands()
@@ -84,8 +87,9 @@ class MiniBot(discord.Client):
 
         @tree.command()
         @app_commands.describe(question="What to ask")
-        async def ask(interaction: discord.Interaction,
-                      question: app_commands.Range[str, 3, 300]) -> None:
+        async def ask(
+            interaction: discord.Interaction, question: app_commands.Range[str, 3, 300]
+        ) -> None:
             """Defer, think, answer in a follow-up."""
             await interaction.response.defer(thinking=True)
             await asyncio.sleep(0.05)
@@ -119,7 +123,8 @@ class MiniBot(discord.Client):
             data = await file.read()
             await interaction.edit_original_response(
                 content=f"{file.filename}: {len(data)} bytes",
-                attachments=[discord.File(io.BytesIO(data), filename="echo.txt")])
+                attachments=[discord.File(io.BytesIO(data), filename="echo.txt")],
+            )
 
         @tree.command()
         async def search(interaction: discord.Interaction, query: str) -> None:
@@ -127,10 +132,13 @@ class MiniBot(discord.Client):
             await interaction.response.send_message(f"searching {query}")
 
         @search.autocomplete("query")
-        async def _topics(interaction: discord.Interaction, current: str,
-                          ) -> list[app_commands.Choice[str]]:
-            return [app_commands.Choice(name=t, value=t) for t in TOPICS
-                    if current.lower() in t.lower()]
+        async def _topics(
+            interaction: discord.Interaction,
+            current: str,
+        ) -> list[app_commands.Choice[str]]:
+            return [
+                app_commands.Choice(name=t, value=t) for t in TOPICS if current.lower() in t.lower()
+            ]
 
         tree.add_command(Stats(name="talks", description="Admin commands"))
 
@@ -282,7 +290,8 @@ async def test_double_response_is_flagged(fake: FakeDiscord, bot: MiniBot) -> No
     assert not fake.violations_of("double_response")
     second = await bot.http._HTTPClient__session.post(  # type: ignore[attr-defined]
         f"{fake.api_base}/interactions/{rec.id}/{rec.token}/callback",
-        json={"type": 4, "data": {"content": "again", "allowed_mentions": {"parse": []}}})
+        json={"type": 4, "data": {"content": "again", "allowed_mentions": {"parse": []}}},
+    )
     assert second.status == 400 and (await second.json())["code"] == 40060
     assert fake.violations_of("double_response")
 
@@ -328,8 +337,7 @@ async def test_late_response_is_flagged() -> None:
                 assert rec.response is None and "max 0.2s" in violation.detail
 
 
-async def test_builder_refuses_what_discord_would_not_send(fake: FakeDiscord,
-                                                           bot: MiniBot) -> None:
+async def test_builder_refuses_what_discord_would_not_send(fake: FakeDiscord, bot: MiniBot) -> None:
     with pytest.raises(ValueError, match="allowed range"):
         await fake.slash("ask", {"question": "hi"})
     with pytest.raises(ValueError, match="requires option"):
@@ -339,6 +347,7 @@ async def test_builder_refuses_what_discord_would_not_send(fake: FakeDiscord,
 
 
 # -- the rules and the frames, without a client ---------------------------------------------
+
 
 def test_zlib_stream_frames_end_in_sync_flush() -> None:
     compress = stream_compressor("zlib-stream")
@@ -363,13 +372,27 @@ def _rules_of(problems: list[rules.Problem]) -> set[str]:
 
 
 def test_rules_embed_limits() -> None:
-    embed = {"title": "t" * 257, "description": "d" * 4097, "url": "ftp://x",
-             "fields": [{"name": "", "value": "v" * 1025}] * 26,
-             "footer": {"text": "f" * 2049}, "author": {"name": "a" * 257}}
+    embed = {
+        "title": "t" * 257,
+        "description": "d" * 4097,
+        "url": "ftp://x",
+        "fields": [{"name": "", "value": "v" * 1025}] * 26,
+        "footer": {"text": "f" * 2049},
+        "author": {"name": "a" * 257},
+    }
     found = _rules_of(rules.check_message({"embeds": [embed] * 11, "allowed_mentions": {}}))
-    assert {"embeds_count", "embed_title", "embed_description", "embed_fields",
-            "embed_field_empty", "embed_field_value", "embed_footer", "embed_author",
-            "embed_total", "embed_url"} <= found
+    assert {
+        "embeds_count",
+        "embed_title",
+        "embed_description",
+        "embed_fields",
+        "embed_field_empty",
+        "embed_field_value",
+        "embed_footer",
+        "embed_author",
+        "embed_total",
+        "embed_url",
+    } <= found
 
 
 def test_rules_allowed_mentions() -> None:

@@ -36,12 +36,20 @@ class CommandRegistry:
         key = (scope, payload["name"], kind)
         command_id = self._known_ids.setdefault(key, self._ids.next())
         stored = {
-            "type": kind, "description": "", "options": [], "nsfw": False,
-            "default_member_permissions": None, "dm_permission": True,
-            "contexts": None, "integration_types": [0],
+            "type": kind,
+            "description": "",
+            "options": [],
+            "nsfw": False,
+            "default_member_permissions": None,
+            "dm_permission": True,
+            "contexts": None,
+            "integration_types": [0],
         } | payload
-        stored |= {"id": str(command_id), "application_id": str(self._app_id),
-                   "version": str(self._ids.next())}
+        stored |= {
+            "id": str(command_id),
+            "application_id": str(self._app_id),
+            "version": str(self._ids.next()),
+        }
         if scope is not None:
             stored["guild_id"] = str(scope)
         return stored
@@ -69,8 +77,13 @@ class OptionBuilder:
         self.guild, self.register = guild, register
         self.resolved: dict[str, dict[str, Any]] = {}
 
-    def build(self, command: dict[str, Any], path: Sequence[str], values: Mapping[str, Any],
-              focused: str | None = None) -> list[dict[str, Any]]:
+    def build(
+        self,
+        command: dict[str, Any],
+        path: Sequence[str],
+        values: Mapping[str, Any],
+        focused: str | None = None,
+    ) -> list[dict[str, Any]]:
         schema, wrapper = command.get("options") or [], None
         top: list[dict[str, Any]] = []
         for name in path:
@@ -86,8 +99,13 @@ class OptionBuilder:
         wrapper["options"] = leaves
         return top
 
-    def _leaves(self, schema: list[dict[str, Any]], values: Mapping[str, Any],
-                focused: str | None, where: str) -> list[dict[str, Any]]:
+    def _leaves(
+        self,
+        schema: list[dict[str, Any]],
+        values: Mapping[str, Any],
+        focused: str | None,
+        where: str,
+    ) -> list[dict[str, Any]]:
         if any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in schema):
             raise ValueError(f"/{where} needs a subcommand: pass 'group sub' in the name")
         for name in values:
@@ -100,11 +118,18 @@ class OptionBuilder:
                     raise ValueError(f"/{where} requires option {name!r}")
                 continue
             if name == focused:
-                out.append({"name": name, "type": option["type"], "value": str(values[name]),
-                            "focused": True})
+                out.append(
+                    {
+                        "name": name,
+                        "type": option["type"],
+                        "value": str(values[name]),
+                        "focused": True,
+                    }
+                )
                 continue
-            out.append({"name": name, "type": option["type"],
-                        "value": self._value(option, values[name])})
+            out.append(
+                {"name": name, "type": option["type"], "value": self._value(option, values[name])}
+            )
         return out
 
     def _value(self, option: dict[str, Any], value: Any) -> Any:
@@ -135,8 +160,9 @@ class OptionBuilder:
         if isinstance(value, FakeUser) and kind in (USER, MENTIONABLE):
             perms = str(self.guild.permissions_of(value))
             self.resolved.setdefault("users", {})[str(value.id)] = value.to_api()
-            self.resolved.setdefault("members", {})[str(value.id)] = (
-                value.member_api(with_user=False) | {"permissions": perms})
+            self.resolved.setdefault("members", {})[str(value.id)] = value.member_api(
+                with_user=False
+            ) | {"permissions": perms}
         elif isinstance(value, FakeRole) and kind in (ROLE, MENTIONABLE):
             self.resolved.setdefault("roles", {})[str(value.id)] = value.to_api()
         elif isinstance(value, FakeChannel) and kind == CHANNEL:
@@ -147,15 +173,24 @@ class OptionBuilder:
         return str(value.id)
 
 
-def command_data(registry: CommandRegistry, guild: FakeGuild, command: str,
-                 values: Mapping[str, Any], focused: str | None,
-                 register: Register) -> dict[str, Any]:
+def command_data(
+    registry: CommandRegistry,
+    guild: FakeGuild,
+    command: str,
+    values: Mapping[str, Any],
+    focused: str | None,
+    register: Register,
+) -> dict[str, Any]:
     """INTERACTION_CREATE `data` for "name" or "group sub" with option `values`."""
     name, *path = command.lstrip("/").split()
     schema = registry.find(name, guild.id)
     builder = OptionBuilder(guild, register)
-    data: dict[str, Any] = {"id": schema["id"], "name": name, "type": 1,
-                            "options": builder.build(schema, path, values, focused)}
+    data: dict[str, Any] = {
+        "id": schema["id"],
+        "name": name,
+        "type": 1,
+        "options": builder.build(schema, path, values, focused),
+    }
     if builder.resolved:
         data["resolved"] = builder.resolved
     if "guild_id" in schema:
@@ -163,22 +198,38 @@ def command_data(registry: CommandRegistry, guild: FakeGuild, command: str,
     return data
 
 
-def interaction_payload(guild: FakeGuild, bot: FakeUser, interaction_id: int, token: str,
-                        kind: int, data: dict[str, Any], user: FakeUser, channel: FakeChannel,
-                        locale: str) -> dict[str, Any]:
+def interaction_payload(
+    guild: FakeGuild,
+    bot: FakeUser,
+    interaction_id: int,
+    token: str,
+    kind: int,
+    data: dict[str, Any],
+    user: FakeUser,
+    channel: FakeChannel,
+    locale: str,
+) -> dict[str, Any]:
     """The full INTERACTION_CREATE as discord.py 2.7 parses it (permissions from roles)."""
     permissions = str(guild.permissions_of(user))
     return {
-        "id": str(interaction_id), "application_id": str(bot.id), "type": kind,
-        "data": data, "guild_id": str(guild.id),
+        "id": str(interaction_id),
+        "application_id": str(bot.id),
+        "type": kind,
+        "data": data,
+        "guild_id": str(guild.id),
         "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
         "channel_id": str(channel.id),
         "channel": channel.to_api() | {"permissions": permissions},
         "member": user.member_api() | {"permissions": permissions},
-        "token": token, "version": 1, "locale": locale, "guild_locale": "en-US",
+        "token": token,
+        "version": 1,
+        "locale": locale,
+        "guild_locale": "en-US",
         "app_permissions": str(guild.permissions_of(bot)),
-        "entitlements": [], "authorizing_integration_owners": {"0": str(guild.id)},
-        "context": 0, "attachment_size_limit": 10 * 1024 * 1024,
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(guild.id)},
+        "context": 0,
+        "attachment_size_limit": 10 * 1024 * 1024,
     }
 
 

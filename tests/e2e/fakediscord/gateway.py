@@ -92,7 +92,7 @@ class Connection:
         async with self._lock:
             if self.session is None or self.ws.closed:
                 return
-            for event in self.session.events[self.sent_seq:]:
+            for event in self.session.events[self.sent_seq :]:
                 frame = {"op": DISPATCH, "t": event.type, "s": event.seq, "d": event.data}
                 await self._write(frame)
                 self.sent_seq = event.seq
@@ -101,8 +101,16 @@ class Connection:
 
 
 class Gateway:
-    def __init__(self, cast: Cast, token: str, notifier: Notifier, ws_url: Callable[[], str],
-                 *, heartbeat_interval_ms: int = 41250, grant_privileged: bool = True) -> None:
+    def __init__(
+        self,
+        cast: Cast,
+        token: str,
+        notifier: Notifier,
+        ws_url: Callable[[], str],
+        *,
+        heartbeat_interval_ms: int = 41250,
+        grant_privileged: bool = True,
+    ) -> None:
         self.cast, self.token, self.notifier, self.ws_url = cast, token, notifier, ws_url
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.grant_privileged = grant_privileged
@@ -203,8 +211,14 @@ class Gateway:
         if self.session is None or not self.session.intents & INTENT_GUILD_MEMBERS:
             return
         members = [m.member_api() for m in self.cast.guild.members.values()]
-        payload = {"guild_id": str(self.cast.guild.id), "members": members, "chunk_index": 0,
-                   "chunk_count": 1, "not_found": [], "presences": []}
+        payload = {
+            "guild_id": str(self.cast.guild.id),
+            "members": members,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+            "presences": [],
+        }
         if data.get("nonce"):
             payload["nonce"] = data["nonce"]
         await self.dispatch("GUILD_MEMBERS_CHUNK", payload)
@@ -212,17 +226,26 @@ class Gateway:
     def _ready_payload(self, session: Session) -> dict[str, Any]:
         user = self.cast.bot.to_api() | {"verified": True, "mfa_enabled": False, "email": None}
         return {
-            "v": 10, "user": user, "session_id": session.id, "session_type": "normal",
-            "resume_gateway_url": self.ws_url(), "shard": [0, 1],
+            "v": 10,
+            "user": user,
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": self.ws_url(),
+            "shard": [0, 1],
             "guilds": [{"id": str(self.cast.guild.id), "unavailable": True}],
             "application": {"id": str(self.cast.bot.id), "flags": APPLICATION_FLAGS},
-            "private_channels": [], "relationships": [], "presences": [],
-            "guild_join_requests": [], "geo_ordered_rtc_regions": [], "user_settings": {},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
         }
 
     # -- what the test drives ------------------------------------------------------------
-    async def dispatch(self, kind: str, data: dict[str, Any],
-                       on_sent: Callable[[], None] | None = None) -> int:
+    async def dispatch(
+        self, kind: str, data: dict[str, Any], on_sent: Callable[[], None] | None = None
+    ) -> int:
         """Queue an event on the live session; it is sent now, or replayed after a RESUME."""
         session = self.session or self._latest_session()
         seq = session.add(kind, data, on_sent)
@@ -235,8 +258,9 @@ class Gateway:
             raise RuntimeError("the bot has not identified on the fake gateway yet")
         return list(self.sessions.values())[-1]
 
-    async def drop(self, *, code: int = 4000, abnormal: bool = False,
-                   resumable: bool = True) -> None:
+    async def drop(
+        self, *, code: int = 4000, abnormal: bool = False, resumable: bool = True
+    ) -> None:
         conn = self.current
         if conn is None:
             raise RuntimeError("no live gateway connection to drop")

@@ -34,8 +34,9 @@ def point_discord_py_at(fake: FakeDiscord) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running(client: ClientT, fake: FakeDiscord, *, token: str | None = None,
-                  timeout: float = 15.0) -> AsyncIterator[ClientT]:
+async def running(
+    client: ClientT, fake: FakeDiscord, *, token: str | None = None, timeout: float = 15.0
+) -> AsyncIterator[ClientT]:
     """Run `client.start()` in the background until the fake gateway is ready; close it after.
 
     If the client dies first (bad token, crash in setup_hook…), its exception is raised here.

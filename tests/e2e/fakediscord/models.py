@@ -27,8 +27,14 @@ SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = (1 << 51) - 1
 
 EVERYONE_PERMISSIONS = (
-    VIEW_CHANNEL | SEND_MESSAGES | ADD_REACTIONS | EMBED_LINKS | ATTACH_FILES
-    | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | SEND_MESSAGES_IN_THREADS
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | ADD_REACTIONS
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | USE_APPLICATION_COMMANDS
+    | SEND_MESSAGES_IN_THREADS
 )
 
 # Gateway intent bits
@@ -70,10 +76,18 @@ class FakeRole:
 
     def to_api(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "name": self.name, "permissions": str(self.permissions),
-            "position": self.position, "color": 0, "colors": {"primary_color": 0},
-            "hoist": False, "managed": False, "mentionable": False, "icon": None,
-            "unicode_emoji": None, "flags": 0,
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": 0,
+            "colors": {"primary_color": 0},
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
         }
 
 
@@ -90,16 +104,29 @@ class FakeUser:
 
     def to_api(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "username": self.username, "global_name": self.username,
-            "discriminator": "0", "avatar": None, "bot": self.bot, "system": False,
-            "public_flags": 0, "flags": 0,
+            "id": str(self.id),
+            "username": self.username,
+            "global_name": self.username,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "system": False,
+            "public_flags": 0,
+            "flags": 0,
         }
 
     def member_api(self, *, with_user: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "roles": [str(r) for r in self.role_ids], "joined_at": iso(), "nick": None,
-            "avatar": None, "deaf": False, "mute": False, "flags": 0, "pending": False,
-            "premium_since": None, "communication_disabled_until": None,
+            "roles": [str(r) for r in self.role_ids],
+            "joined_at": iso(),
+            "nick": None,
+            "avatar": None,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "premium_since": None,
+            "communication_disabled_until": None,
         }
         if with_user:
             data["user"] = self.to_api()
@@ -116,10 +143,18 @@ class FakeChannel:
 
     def to_api(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "type": self.type, "guild_id": str(self.guild_id),
-            "name": self.name, "position": self.position, "permission_overwrites": [],
-            "topic": None, "nsfw": False, "parent_id": None, "rate_limit_per_user": 0,
-            "last_message_id": None, "flags": 0,
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "name": self.name,
+            "position": self.position,
+            "permission_overwrites": [],
+            "topic": None,
+            "nsfw": False,
+            "parent_id": None,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
         }
 
 
@@ -135,8 +170,12 @@ class FakeAttachment:
 
     def to_api(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "filename": self.filename, "size": len(self.data),
-            "url": self.url, "proxy_url": self.url, "content_type": self.content_type,
+            "id": str(self.id),
+            "filename": self.filename,
+            "size": len(self.data),
+            "url": self.url,
+            "proxy_url": self.url,
+            "content_type": self.content_type,
             "ephemeral": False,
         }
 
@@ -167,21 +206,45 @@ class FakeGuild:
 
     def to_api(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "name": self.name, "owner_id": str(self.owner_id),
-            "unavailable": False, "large": False, "member_count": len(self.members),
-            "icon": None, "splash": None, "discovery_splash": None, "banner": None,
-            "description": None, "features": [], "preferred_locale": "en-US",
-            "verification_level": 0, "default_message_notifications": 0,
-            "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0,
-            "premium_tier": 0, "premium_subscription_count": 0, "system_channel_id": None,
-            "system_channel_flags": 0, "rules_channel_id": None, "afk_channel_id": None,
-            "afk_timeout": 300, "vanity_url_code": None, "max_members": 500000,
+            "id": str(self.id),
+            "name": self.name,
+            "owner_id": str(self.owner_id),
+            "unavailable": False,
+            "large": False,
+            "member_count": len(self.members),
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
+            "features": [],
+            "preferred_locale": "en-US",
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "vanity_url_code": None,
+            "max_members": 500000,
             "roles": [r.to_api() for r in self.roles.values()],
             "channels": [c.to_api() for c in self.channels.values()],
             "members": [m.member_api() for m in self.members.values()],
-            "emojis": [], "stickers": [], "threads": [], "voice_states": [],
-            "presences": [], "stage_instances": [], "guild_scheduled_events": [],
-            "soundboard_sounds": [], "joined_at": iso(),
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "joined_at": iso(),
         }
 
 

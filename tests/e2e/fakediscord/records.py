@@ -134,12 +134,22 @@ class FakeMessage:
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "id": str(self.id), "channel_id": str(self.channel_id), "guild_id": str(self.guild_id),
-            "type": 19 if self.message_reference else 0, "author": self.author.to_api(),
-            "content": self.content, "embeds": self.embeds, "attachments": self.attachments,
-            "components": self.components, "flags": self.flags, "tts": False, "pinned": False,
-            "mention_everyone": False, "mentions": [u.to_api() for u in self.mentions],
-            "mention_roles": [], "timestamp": iso(self.created_at),
+            "id": str(self.id),
+            "channel_id": str(self.channel_id),
+            "guild_id": str(self.guild_id),
+            "type": 19 if self.message_reference else 0,
+            "author": self.author.to_api(),
+            "content": self.content,
+            "embeds": self.embeds,
+            "attachments": self.attachments,
+            "components": self.components,
+            "flags": self.flags,
+            "tts": False,
+            "pinned": False,
+            "mention_everyone": False,
+            "mentions": [u.to_api() for u in self.mentions],
+            "mention_roles": [],
+            "timestamp": iso(self.created_at),
             "edited_timestamp": iso(self.edited_at) if self.edited_at else None,
         }
         if self.webhook_id is not None:

@@ -78,7 +78,9 @@ def make_middleware(world: World) -> Middleware:
         if request.method != "GET":
             body, files = await read_body(request)
             request[BODY], request[FILES] = body, files
-            world.sent.append(SentPayload(request.method, request[ROUTE], request.path, body, files))
+            world.sent.append(
+                SentPayload(request.method, request[ROUTE], request.path, body, files)
+            )
             world.notifier.notify()
         response = await handler(request)
         await world.flush_events()
@@ -119,14 +121,26 @@ class RestApi:
 
     async def application(self, request: web.Request) -> web.Response:
         bot = self.cast.bot
-        return json_response({
-            "id": str(bot.id), "name": bot.username, "description": "fake talks bot",
-            "icon": None, "bot_public": False, "bot_require_code_grant": False,
-            "owner": self.cast.owner.to_api(), "verify_key": "0" * 64, "team": None,
-            "flags": (1 << 15) | (1 << 19), "summary": "", "rpc_origins": [],
-            "interactions_endpoint_url": None, "bot": bot.to_api(),
-            "redirect_uris": [], "approximate_guild_count": 1,
-        })
+        return json_response(
+            {
+                "id": str(bot.id),
+                "name": bot.username,
+                "description": "fake talks bot",
+                "icon": None,
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": self.cast.owner.to_api(),
+                "verify_key": "0" * 64,
+                "team": None,
+                "flags": (1 << 15) | (1 << 19),
+                "summary": "",
+                "rpc_origins": [],
+                "interactions_endpoint_url": None,
+                "bot": bot.to_api(),
+                "redirect_uris": [],
+                "approximate_guild_count": 1,
+            }
+        )
 
     # -- commands -------------------------------------------------------------------------
     async def commands(self, request: web.Request) -> web.Response:
@@ -214,6 +228,7 @@ class RestApi:
     async def unknown(self, request: web.Request) -> web.Response:
         body = request.get(BODY)
         self.world.unexpected.append(
-            SentPayload(request.method, request.path, request.path, body, request.get(FILES, ())))
+            SentPayload(request.method, request.path, request.path, body, request.get(FILES, ()))
+        )
         self.world.notifier.notify()
         return json_error(404, 0, "404: Not Found")

@@ -60,8 +60,12 @@ def _embed_urls(embed: Mapping[str, Any], at: str) -> list[Problem]:
 
 
 def _embed_text_size(embed: Mapping[str, Any]) -> int:
-    texts = [embed.get("title"), embed.get("description"),
-             (embed.get("footer") or {}).get("text"), (embed.get("author") or {}).get("name")]
+    texts = [
+        embed.get("title"),
+        embed.get("description"),
+        (embed.get("footer") or {}).get("text"),
+        (embed.get("author") or {}).get("name"),
+    ]
     for f in embed.get("fields") or []:
         texts += [f.get("name"), f.get("value")]
     return sum(len(t) for t in texts if isinstance(t, str))
@@ -71,14 +75,17 @@ def check_embed(embed: Mapping[str, Any], at: str) -> list[Problem]:
     problems: list[Problem] = []
     for key, limit in EMBED_LIMITS.items():
         problems += _too_long(embed.get(key), limit, f"{at}.{key}", f"embed_{key}")
-    problems += _too_long((embed.get("footer") or {}).get("text"), 2048, f"{at}.footer.text",
-                          "embed_footer")
-    problems += _too_long((embed.get("author") or {}).get("name"), 256, f"{at}.author.name",
-                          "embed_author")
+    problems += _too_long(
+        (embed.get("footer") or {}).get("text"), 2048, f"{at}.footer.text", "embed_footer"
+    )
+    problems += _too_long(
+        (embed.get("author") or {}).get("name"), 256, f"{at}.author.name", "embed_author"
+    )
     fields = embed.get("fields") or []
     if len(fields) > 25:
-        problems.append(Problem("embed_fields", f"{at} has {len(fields)} fields (max 25)",
-                                f"{at}.fields"))
+        problems.append(
+            Problem("embed_fields", f"{at} has {len(fields)} fields (max 25)", f"{at}.fields")
+        )
     for i, f in enumerate(fields):
         for key, limit in FIELD_LIMITS.items():
             value, path = f.get(key), f"{at}.fields.{i}.{key}"
@@ -91,20 +98,35 @@ def check_embed(embed: Mapping[str, Any], at: str) -> list[Problem]:
 def check_allowed_mentions(payload: Mapping[str, Any]) -> list[Problem]:
     mentions = payload.get("allowed_mentions")
     if mentions is None:
-        return [Problem("allowed_mentions_missing", "no allowed_mentions: the default may ping",
-                        "allowed_mentions", hard=False)]
+        return [
+            Problem(
+                "allowed_mentions_missing",
+                "no allowed_mentions: the default may ping",
+                "allowed_mentions",
+                hard=False,
+            )
+        ]
     pings = [f"parse={mentions.get('parse')}"] if mentions.get("parse") else []
     pings += [f"{k}={mentions[k]}" for k in ("users", "roles") if mentions.get(k)]
     pings += ["replied_user=true"] if mentions.get("replied_user") else []
     if pings:
-        return [Problem("allowed_mentions_pings", "allowed_mentions may ping: " + ", ".join(pings),
-                        "allowed_mentions", hard=False)]
+        return [
+            Problem(
+                "allowed_mentions_pings",
+                "allowed_mentions may ping: " + ", ".join(pings),
+                "allowed_mentions",
+                hard=False,
+            )
+        ]
     return []
 
 
 def check_files(files: Sequence[SentFile]) -> list[Problem]:
-    problems = [Problem("file_size", f"{f.filename} is {len(f.data)} bytes", f.field)
-                for f in files if len(f.data) > MAX_FILE_BYTES]
+    problems = [
+        Problem("file_size", f"{f.filename} is {len(f.data)} bytes", f.field)
+        for f in files
+        if len(f.data) > MAX_FILE_BYTES
+    ]
     if len(files) > MAX_FILES:
         problems.append(Problem("files_count", f"{len(files)} files (max {MAX_FILES})", "files"))
     return problems
@@ -130,8 +152,9 @@ def check_message(payload: Mapping[str, Any], files: Sequence[SentFile] = ()) ->
 def check_not_empty(message: FakeMessage) -> list[Problem]:
     if message.content or message.embeds or message.attachments or message.components:
         return []
-    return [Problem("empty_message", "message has no content, embeds, files or components",
-                    "content")]
+    return [
+        Problem("empty_message", "message has no content, embeds, files or components", "content")
+    ]
 
 
 def check_choices(data: Mapping[str, Any]) -> list[Problem]:
@@ -160,5 +183,6 @@ def form_errors(problems: Iterable[Problem]) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     for p in problems:
         errors.setdefault(p.path, {"_errors": []})["_errors"].append(
-            {"code": p.rule.upper(), "message": p.detail})
+            {"code": p.rule.upper(), "message": p.detail}
+        )
     return {"code": 50035, "message": "Invalid Form Body", "errors": errors}

@@ -32,17 +32,34 @@ class FakeDiscord:
     `async with FakeDiscord() as fake:` starts it on a random 127.0.0.1 port.
     """
 
-    def __init__(self, *, token: str = "fake-bot-token", strict: bool = True,
-                 response_deadline: float = 3.0, grant_privileged_intents: bool = True,
-                 channel_names: Sequence[str] = ("general", "peace-talks", "bot-admin"),
-                 heartbeat_interval_ms: int = 41250) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "fake-bot-token",
+        strict: bool = True,
+        response_deadline: float = 3.0,
+        grant_privileged_intents: bool = True,
+        channel_names: Sequence[str] = ("general", "peace-talks", "bot-admin"),
+        heartbeat_interval_ms: int = 41250,
+    ) -> None:
         """`strict`: answer rule-breaking payloads with Discord's own 400/404 (they are recorded
         as violations either way). `response_deadline`: seconds an interaction may wait for its
         callback. `grant_privileged_intents=False` closes IDENTIFY asking for them with 4014."""
-        self.world = World(Config(token, strict, response_deadline, grant_privileged_intents,
-                                  tuple(channel_names), heartbeat_interval_ms))
+        self.world = World(
+            Config(
+                token,
+                strict,
+                response_deadline,
+                grant_privileged_intents,
+                tuple(channel_names),
+                heartbeat_interval_ms,
+            )
+        )
         self.gateway = Gateway(
-            self.world.cast, self.world.config.token, self.world.notifier, lambda: self.gateway_url,
+            self.world.cast,
+            self.world.config.token,
+            self.world.notifier,
+            lambda: self.gateway_url,
             heartbeat_interval_ms=self.world.config.heartbeat_interval_ms,
             grant_privileged=self.world.config.grant_privileged_intents,
         )
@@ -75,8 +92,9 @@ class FakeDiscord:
         await self.start()
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
 
     # -- addresses and cast ---------------------------------------------------------------
@@ -179,15 +197,23 @@ class FakeDiscord:
 
     def bot_messages(self, channel_id: int | None = None) -> list[FakeMessage]:
         """Visible messages the bot created (channel sends and interaction responses)."""
-        return [m for m in self.world.messages.values()
-                if m.author is self.bot_user and not m.deleted and not m.loading
-                and (channel_id is None or m.channel_id == channel_id)]
+        return [
+            m
+            for m in self.world.messages.values()
+            if m.author is self.bot_user
+            and not m.deleted
+            and not m.loading
+            and (channel_id is None or m.channel_id == channel_id)
+        ]
 
     def unanswered(self) -> list[InteractionRecord]:
         """Interactions delivered longer ago than the deadline and still without a response."""
         cutoff = time.monotonic() - self.world.config.response_deadline
-        return [r for r in self.interactions if r.response is None
-                and r.dispatched_at is not None and r.dispatched_at < cutoff]
+        return [
+            r
+            for r in self.interactions
+            if r.response is None and r.dispatched_at is not None and r.dispatched_at < cutoff
+        ]
 
     def assert_clean(self, *, allow: Iterable[str] = ()) -> None:
         """Fail if a payload broke a rule (except rules in `allow`), a route was unknown, or an
@@ -205,65 +231,128 @@ class FakeDiscord:
 
     async def wait_violation(self, rule: str, timeout: float = 10.0) -> Violation:
         return await self.world.notifier.wait_for(
-            lambda: next(iter(self.violations_of(rule)), None), timeout, f"a {rule!r} violation")
+            lambda: next(iter(self.violations_of(rule)), None), timeout, f"a {rule!r} violation"
+        )
 
     async def wait_synced(self, timeout: float = 10.0) -> list[dict[str, Any]]:
         return await self.world.notifier.wait_for(
-            lambda: self.synced_commands or None, timeout, "a command sync")
+            lambda: self.synced_commands or None, timeout, "a command sync"
+        )
 
-    async def wait_message(self, predicate: Callable[[FakeMessage], bool] | None = None, *,
-                           channel_id: int | None = None, reply_to: FakeMessage | None = None,
-                           timeout: float = 10.0) -> FakeMessage:
+    async def wait_message(
+        self,
+        predicate: Callable[[FakeMessage], bool] | None = None,
+        *,
+        channel_id: int | None = None,
+        reply_to: FakeMessage | None = None,
+        timeout: float = 10.0,
+    ) -> FakeMessage:
         """The first visible bot message matching every filter given."""
+
         def match(m: FakeMessage) -> bool:
             ref = (m.message_reference or {}).get("message_id")
-            return ((reply_to is None or str(ref) == str(reply_to.id))
-                    and (predicate is None or predicate(m)))
+            return (reply_to is None or str(ref) == str(reply_to.id)) and (
+                predicate is None or predicate(m)
+            )
 
         return await self.world.notifier.wait_for(
             lambda: next((m for m in self.bot_messages(channel_id) if match(m)), None),
-            timeout, "a bot message")
+            timeout,
+            "a bot message",
+        )
 
     # -- driving the bot ------------------------------------------------------------------
-    async def slash(self, command: str, options: Mapping[str, Any] | None = None, *,
-                    user: FakeUser | None = None, channel_id: int | None = None,
-                    locale: str = "en-US", wait_connected: float | None = 10.0,
-                    ) -> InteractionRecord:
+    async def slash(
+        self,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        user: FakeUser | None = None,
+        channel_id: int | None = None,
+        locale: str = "en-US",
+        wait_connected: float | None = 10.0,
+    ) -> InteractionRecord:
         """Invoke `/command` (or "/group sub" as "group sub") as `user` (default member_user)."""
-        return await self._interact(APPLICATION_COMMAND, command, options or {}, None, user,
-                                    channel_id, locale, wait_connected)
+        return await self._interact(
+            APPLICATION_COMMAND,
+            command,
+            options or {},
+            None,
+            user,
+            channel_id,
+            locale,
+            wait_connected,
+        )
 
-    async def autocomplete(self, command: str, options: Mapping[str, Any], *, focused: str,
-                           user: FakeUser | None = None, channel_id: int | None = None,
-                           wait_connected: float | None = 10.0) -> InteractionRecord:
+    async def autocomplete(
+        self,
+        command: str,
+        options: Mapping[str, Any],
+        *,
+        focused: str,
+        user: FakeUser | None = None,
+        channel_id: int | None = None,
+        wait_connected: float | None = 10.0,
+    ) -> InteractionRecord:
         """Send the autocomplete request a user typing into option `focused` would trigger."""
-        return await self._interact(AUTOCOMPLETE, command, options, focused, user, channel_id,
-                                    "en-US", wait_connected)
+        return await self._interact(
+            AUTOCOMPLETE, command, options, focused, user, channel_id, "en-US", wait_connected
+        )
 
-    async def _interact(self, kind: int, command: str, values: Mapping[str, Any],
-                        focused: str | None, user: FakeUser | None, channel_id: int | None,
-                        locale: str, wait_connected: float | None) -> InteractionRecord:
+    async def _interact(
+        self,
+        kind: int,
+        command: str,
+        values: Mapping[str, Any],
+        focused: str | None,
+        user: FakeUser | None,
+        channel_id: int | None,
+        locale: str,
+        wait_connected: float | None,
+    ) -> InteractionRecord:
         if wait_connected:
             await self.wait_ready(wait_connected)
         user = user or self.member_user
         channel = self.guild.channels[channel_id or self.channel_ids[0]]
-        data = command_data(self.world.commands, self.guild, command, values, focused,
-                            self.world.register_attachment)
+        data = command_data(
+            self.world.commands,
+            self.guild,
+            command,
+            values,
+            focused,
+            self.world.register_attachment,
+        )
         interaction_id, token = self.world.ids.next(), "fake-" + secrets.token_urlsafe(24)
-        payload = interaction_payload(self.guild, self.bot_user, interaction_id, token, kind,
-                                      data, user, channel, locale)
-        rec = InteractionRecord(interaction_id, token, kind, command.lstrip("/"), user,
-                                channel.id, payload, self.world.notifier)
+        payload = interaction_payload(
+            self.guild, self.bot_user, interaction_id, token, kind, data, user, channel, locale
+        )
+        rec = InteractionRecord(
+            interaction_id,
+            token,
+            kind,
+            command.lstrip("/"),
+            user,
+            channel.id,
+            payload,
+            self.world.notifier,
+        )
         self.world.interactions[interaction_id] = rec
-        rec.seq = await self.gateway.dispatch("INTERACTION_CREATE", payload,
-                                              on_sent=lambda: _sent(rec))
+        rec.seq = await self.gateway.dispatch(
+            "INTERACTION_CREATE", payload, on_sent=lambda: _sent(rec)
+        )
         return rec
 
-    async def message(self, content: str, *, channel_id: int | None = None,
-                      author: FakeUser | None = None, mention_bot: bool = False,
-                      mentions: Sequence[FakeUser] = (),
-                      attachments: Sequence[FakeAttachment] = (),
-                      wait_connected: float | None = 10.0) -> FakeMessage:
+    async def message(
+        self,
+        content: str,
+        *,
+        channel_id: int | None = None,
+        author: FakeUser | None = None,
+        mention_bot: bool = False,
+        mentions: Sequence[FakeUser] = (),
+        attachments: Sequence[FakeAttachment] = (),
+        wait_connected: float | None = 10.0,
+    ) -> FakeMessage:
         """A user posts in a channel (MESSAGE_CREATE). `mention_bot` prefixes <@bot>."""
         if wait_connected:
             await self.wait_ready(wait_connected)
@@ -271,8 +360,13 @@ class FakeDiscord:
         mentioned = list(mentions) + ([self.bot_user] if mention_bot else [])
         text = f"{self.bot_user.mention} {content}" if mention_bot else content
         files = [self.world.register_attachment(a).to_api() for a in attachments]
-        message = self.world.new_message(channel_id or self.channel_ids[0], author, content=text,
-                                         attachments=files, mentions=mentioned)
+        message = self.world.new_message(
+            channel_id or self.channel_ids[0],
+            author,
+            content=text,
+            attachments=files,
+            mentions=mentioned,
+        )
         await self._deliver_message(message)
         return message
 
@@ -294,8 +388,9 @@ class FakeDiscord:
         """Send any gateway event; returns its sequence number."""
         return await self.gateway.dispatch(event, data)
 
-    async def drop_connection(self, code: int = 4000, *, abnormal: bool = False,
-                              resumable: bool = True) -> None:
+    async def drop_connection(
+        self, code: int = 4000, *, abnormal: bool = False, resumable: bool = True
+    ) -> None:
         """Kill the gateway socket: close `code`, or abort TCP (`abnormal`). With
         `resumable=False` the bot's RESUME is refused (op 9) and it must IDENTIFY afresh."""
         await self.gateway.drop(code=code, abnormal=abnormal, resumable=resumable)

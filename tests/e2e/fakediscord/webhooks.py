@@ -66,11 +66,13 @@ class InteractionApi:
         rec.touch()
         return json_response(self._callback_response(rec, kind))
 
-    def _open_original(self, rec: InteractionRecord, kind: int, data: dict[str, Any],
-                       files: tuple[SentFile, ...]) -> None:
+    def _open_original(
+        self, rec: InteractionRecord, kind: int, data: dict[str, Any], files: tuple[SentFile, ...]
+    ) -> None:
         """The response message: filled now (type 4), or "thinking…" until edited (type 5)."""
-        rec.original = self.world.new_message(rec.channel_id, self.bot, webhook_id=self.bot.id,
-                                              interaction_id=rec.id)
+        rec.original = self.world.new_message(
+            rec.channel_id, self.bot, webhook_id=self.bot.id, interaction_id=rec.id
+        )
         if kind == CHANNEL_MESSAGE:
             self.world.write(rec.original, data, files, editing=False)
         else:
@@ -79,21 +81,33 @@ class InteractionApi:
         flags |= int(data.get("flags") or 0) & EPHEMERAL
         rec.original.flags = flags | (rec.original.flags & ~EPHEMERAL & ~LOADING)
 
-    def _refuse(self, rec: InteractionRecord, route: str, kind: int, data: dict[str, Any],
-                delay: float | None, files: tuple[SentFile, ...]) -> web.Response | None:
+    def _refuse(
+        self,
+        rec: InteractionRecord,
+        route: str,
+        kind: int,
+        data: dict[str, Any],
+        delay: float | None,
+        files: tuple[SentFile, ...],
+    ) -> web.Response | None:
         world, strict = self.world, self.world.config.strict
         if rec.response is not None:
             world.violate("double_response", f"interaction {rec.id} answered twice", route, data)
             return json_error(400, 40060, "Interaction has already been acknowledged.")
         deadline = world.config.response_deadline
         if delay is not None and delay > deadline:
-            world.violate("late_response", f"answered after {delay:.2f}s (max {deadline}s)",
-                          route, data)
+            world.violate(
+                "late_response", f"answered after {delay:.2f}s (max {deadline}s)", route, data
+            )
             if strict:
                 return json_error(404, 10062, "Unknown interaction")
         if kind not in ALLOWED_CALLBACKS.get(rec.type, set()):
-            world.violate("callback_type", f"callback type {kind} for interaction type "
-                          f"{rec.type}", route, data)
+            world.violate(
+                "callback_type",
+                f"callback type {kind} for interaction type {rec.type}",
+                route,
+                data,
+            )
             return json_error(400, 50035, "Invalid Form Body")
         problems: list[Problem] = []
         if kind == CHANNEL_MESSAGE:
@@ -113,9 +127,11 @@ class InteractionApi:
         interaction: dict[str, Any] = {"id": str(rec.id), "type": rec.type}
         out: dict[str, Any] = {"interaction": interaction}
         if rec.original is not None and kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE, UPDATE_MESSAGE):
-            interaction |= {"response_message_id": str(rec.original.id),
-                            "response_message_loading": rec.original.loading,
-                            "response_message_ephemeral": rec.original.ephemeral}
+            interaction |= {
+                "response_message_id": str(rec.original.id),
+                "response_message_loading": rec.original.loading,
+                "response_message_ephemeral": rec.original.ephemeral,
+            }
             out["resource"] = {"type": kind, "message": rec.original.to_api()}
         elif kind not in (DEFERRED_UPDATE, AUTOCOMPLETE_RESULT):
             out["resource"] = {"type": kind}
@@ -127,9 +143,12 @@ class InteractionApi:
         if int(request.match_info["app"]) != self.bot.id or rec is None:
             return json_error(404, 10015, "Unknown Webhook")
         if rec.response is None:
-            self.world.violate("followup_before_response",
-                               f"webhook used before interaction {rec.id} was answered",
-                               request[ROUTE], request.get(BODY))
+            self.world.violate(
+                "followup_before_response",
+                f"webhook used before interaction {rec.id} was answered",
+                request[ROUTE],
+                request.get(BODY),
+            )
             return json_error(404, 10015, "Unknown Webhook")
         return rec
 
@@ -144,8 +163,9 @@ class InteractionApi:
         if hard:
             return json_response(form_errors(hard), status=400)
         if target is None:
-            target = self.world.new_message(rec.channel_id, self.bot, webhook_id=self.bot.id,
-                                            interaction_id=rec.id)
+            target = self.world.new_message(
+                rec.channel_id, self.bot, webhook_id=self.bot.id, interaction_id=rec.id
+            )
             self.world.write(target, payload, files, editing=False)
             rec.followups.append(target)
         else:

@@ -54,8 +54,9 @@ class World:
         self.violations.append(Violation(rule, detail, route, payload))
         self.notifier.notify()
 
-    def record_problems(self, problems: Sequence[Problem], route: str,
-                        payload: Any) -> list[Problem]:
+    def record_problems(
+        self, problems: Sequence[Problem], route: str, payload: Any
+    ) -> list[Problem]:
         """Record every problem; return the ones that make the request fail (strict mode)."""
         for p in problems:
             self.violate(p.rule, p.detail, route, payload)
@@ -88,8 +89,13 @@ class World:
         self.messages[message.id] = message
         return message
 
-    def validate_write(self, target: FakeMessage | None, payload: dict[str, Any],
-                       files: Sequence[SentFile], route: str) -> list[Problem]:
+    def validate_write(
+        self,
+        target: FakeMessage | None,
+        payload: dict[str, Any],
+        files: Sequence[SentFile],
+        route: str,
+    ) -> list[Problem]:
         """Check a create (target None) or edit; returns hard problems the fake must reject."""
         problems = check_message(payload, files)
         preview = copy.deepcopy(target) if target else FakeMessage(0, 0, 0, self.cast.bot)
@@ -97,8 +103,14 @@ class World:
         problems += check_not_empty(preview)
         return self.record_problems(problems, route, payload)
 
-    def write(self, target: FakeMessage, payload: dict[str, Any],
-              files: Sequence[SentFile], *, editing: bool) -> FakeMessage:
+    def write(
+        self,
+        target: FakeMessage,
+        payload: dict[str, Any],
+        files: Sequence[SentFile],
+        *,
+        editing: bool,
+    ) -> FakeMessage:
         before = target.flags
         target.apply(payload, self._uploaded(payload, files))
         target.files += list(files)
@@ -127,8 +139,11 @@ class World:
             if self.publish is None or message.ephemeral:
                 continue
             if kind == "MESSAGE_DELETE":
-                data = {"id": str(message.id), "channel_id": str(message.channel_id),
-                        "guild_id": str(message.guild_id)}
+                data = {
+                    "id": str(message.id),
+                    "channel_id": str(message.channel_id),
+                    "guild_id": str(message.guild_id),
+                }
             else:
                 data = message.to_api() | {"member": message.author.member_api(with_user=False)}
             await self.publish(kind, data)
