@@ -84,13 +84,24 @@ def coverage(weights: dict[str, float], text: str) -> float:
 
 def shortlist(
     cands: list[Candidate], weights: dict[str, float]
-) -> tuple[list[Candidate], np.ndarray]:
-    """Sentences worth embedding: all from the best passages, and key-term matches from the rest."""
+) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
+    """Sentences worth embedding: all from the best passages, and key-term matches from the rest.
+
+    Returns them with two key-term coverages: of the sentence alone (for ranking) and of the
+    sentence read with its article title and heading (for deciding whether to answer at all).
+    """
     lexical = [coverage(weights, c.text) for c in cands]
+    context = [
+        coverage(weights, f"{c.article.title} {c.chunk.heading or ''} {c.text}") for c in cands
+    ]
     keep = [i for i, c in enumerate(cands) if c.hit_rank < ALWAYS_SCORED_CHUNKS or lexical[i] > 0]
     keep.sort(key=lambda i: (cands[i].hit_rank >= ALWAYS_SCORED_CHUNKS, -lexical[i], i))
     keep = sorted(keep[:MAX_CANDIDATES])
-    return [cands[i] for i in keep], np.array([lexical[i] for i in keep], dtype=np.float32)
+    return (
+        [cands[i] for i in keep],
+        np.array([lexical[i] for i in keep], dtype=np.float32),
+        np.array([context[i] for i in keep], dtype=np.float32),
+    )
 
 
 def answer_type_bonus(question: str, sentence: str) -> float:
@@ -140,12 +151,12 @@ def build_answer(
     if not query.terms or outside_period(query.time, hits):
         return declined
     weights = term_weights(query.terms, df, n_docs)
-    cands, lexical = shortlist(candidates(hits), weights)
+    cands, lexical, in_context = shortlist(candidates(hits), weights)
     if not cands:
         return declined
     vectors = encode([c.text for c in cands])
     dense = vectors @ query.vector
-    if not addressed(dense, lexical, threshold):
+    if not addressed(dense, in_context, threshold):
         return declined
     typed = np.array([answer_type_bonus(query.text, c.text) for c in cands], dtype=np.float32)
     prior = np.array([1.0 / (1 + c.hit_rank) for c in cands], dtype=np.float32)
@@ -210,8 +221,10 @@ def _with_next(c: Candidate, chosen: list[Candidate]) -> Candidate:
     if not following:
         return c
     a, b = following[0]
-    if b - a < MIN_SENTENCE_CHARS or any(
-        o.article.id == c.article.id and o.start <= a < o.end for o in chosen
+    if (
+        b > c.chunk.end
+        or b - a < MIN_SENTENCE_CHARS
+        or any(o.article.id == c.article.id and o.start <= a < o.end for o in chosen)
     ):
         return c
     return Candidate(c.hit_rank, c.chunk, c.article, c.start, b, c.article.text[c.start : b])
@@ -237,6 +250,8 @@ def _with_context(c: Candidate, chosen: list[Candidate]) -> Candidate:
     if not spans:
         return c
     start = para_start + spans[-1][0]
+    if start < c.chunk.start:
+        return c  # the citation's passage must hold the whole quote
     if any(o.article.id == c.article.id and o.start <= start < o.end for o in chosen):
         return c
     return Candidate(c.hit_rank, c.chunk, c.article, start, c.end, c.article.text[start : c.end])

@@ -17,10 +17,13 @@ def assert_citations_sound(engine: Engine, question: str) -> None:
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     numbers = [c.n for c in answer.citations]
     assert markers == set(numbers) and numbers == list(range(1, len(numbers) + 1))
-    retrieved = {h.chunk.id for h in answer.hits}
+    passages = {h.chunk.id: h.chunk.text for h in answer.hits}
     for c in answer.citations:
         assert c.quote in c.article.text
-        assert c.chunk_id in retrieved
+        assert c.quote in passages[c.chunk_id]  # the cited passage was retrieved and holds the quote
+    said = [s.strip() for s in re.split(r"\[\d+\]", answer.text) if s.strip()]
+    retrieved = " ".join(" ".join(t.split()) for t in passages.values())
+    assert all(sentence in retrieved for sentence in said)  # nothing beyond the passages
 
 
 def test_answers_with_verbatim_cited_sentences(engine: Engine) -> None:
