@@ -130,6 +130,9 @@ def bench(
     pipeline_max: Annotated[
         int, typer.Option(help="Largest synthetic size at which the full ask is measured.")
     ] = 100_000,
+    threads: Annotated[
+        int, typer.Option(min=0, help="Threads for torch/FAISS/onnxruntime (0: their defaults).")
+    ] = 0,
 ) -> None:
     """Measure build speed, query latency, memory and scale; write a Markdown report and plot."""
     s = settings()
@@ -137,10 +140,11 @@ def bench(
     specs = _corpora(s, corpus, qa)
     eng = engine(s)
     command = f"talks bench --chunks {chunks} --out {out_file}" + (
-        f" --corpus {corpus}" if corpus else ""
+        f" --corpus {corpus} --qa {qa}" if corpus else ""
     )
+    command += f" --threads {threads}" if threads else ""
     with tempfile.TemporaryDirectory(prefix="talks-bench-") as work:
-        plan = Plan(specs, sizes, Path(work), pipeline_max, peer, onnx)
+        plan = Plan(specs, sizes, Path(work), pipeline_max, peer, onnx, threads=threads)
         with user_errors():
             report = _run_with_bar(
                 plan, s, eng, lambda r: write(r, out_file, command + " (partial)")

@@ -29,6 +29,8 @@ from bot.evaluate.speed import (
     indexed,
     measure_build,
     measure_latency,
+    set_threads,
+    thread_env,
 )
 from bot.evaluate.synth import synth_articles, synth_vectors, write_index
 from bot.settings import Settings
@@ -54,6 +56,11 @@ class Plan:
     peer: bool = True
     onnx: bool = True
     queries: int = 200  # synthetic-scale queries
+    threads: int = 0  # torch / FAISS / onnxruntime threads; 0 = the libraries' defaults
+
+    @property
+    def env(self) -> dict[str, str]:
+        return thread_env(self.threads)
 
 
 @dataclass
@@ -121,7 +128,7 @@ def bench_corpus(
     step(f"{spec.name}: warm query latency")
     latency = measure_latency(engine, questions_for(items, passages))
     step(f"{spec.name}: cold start")
-    cold = cold_start(s, questions_for(items, passages)[0])
+    cold = cold_start(s, questions_for(items, passages)[0], plan.env)
     result = CorpusBench(spec.name, build, latency, cold, index_mb(engine))
     if items:
         step(f"{spec.name}: quality")
@@ -173,7 +180,7 @@ def full_pipeline(
     synthetic = Engine(s, engine.embedder)
     result.pipeline = measure_latency(synthetic, questions)
     result.index_mb = index_mb(synthetic)
-    result.cold = cold_start(s, questions[0])
+    result.cold = cold_start(s, questions[0], plan.env)
     synthetic.generation().db.close()
 
 
@@ -183,7 +190,9 @@ def run_bench(
     """Every measurement in one run; `save` gets the figures so far after each part, so a long
     run that is stopped still leaves a report of what it finished."""
     started = time.perf_counter()
+    set_threads(plan.threads)
     report = BenchReport(machine())
+    report.machine["threads per process"] = str(plan.threads or "library defaults")
 
     def mark(label: str) -> None:
         report.loads.append(os.getloadavg()[0])
@@ -205,7 +214,7 @@ def run_bench(
     questions = questions_for(items, passages)
     if plan.onnx:
         mark("ONNX encoders")
-        report.onnx = onnx_bench.run(plan.work, engine, passages, items, mark)
+        report.onnx = onnx_bench.run(plan.work, engine, passages, items, mark, plan.threads)
     for n in plan.sizes:
         size, report.parent_cosine = bench_size(plan, n, engine, questions, mark)
         report.sizes.append(size)

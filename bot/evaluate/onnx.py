@@ -60,12 +60,15 @@ def export(model: str, folder: Path) -> tuple[Path, Path]:
 class OnnxEmbedder:
     """Mean-pooled, normalised vectors from an exported model; an Embedder like the torch one."""
 
-    def __init__(self, path: Path, model: str, *, variant: str, batch_size: int = 32) -> None:
+    def __init__(
+        self, path: Path, model: str, *, variant: str, batch_size: int = 32, threads: int = 0
+    ) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = AutoTokenizer.from_pretrained(model)
         self.name = f"{model_label(model)}+onnx-{variant}"

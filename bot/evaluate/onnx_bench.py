@@ -63,6 +63,7 @@ def run(
     passages: Sequence[tuple[Chunk, Article]],
     items: Sequence[QAItem],
     step: Callable[[str], None],
+    threads: int = 0,
 ) -> OnnxReport:
     if not isinstance(engine.embedder, SentenceTransformerEmbedder):
         return OnnxReport(0, note="skipped: ONNX export needs a sentence-transformers model")
@@ -79,7 +80,8 @@ def run(
     rate, reference = _rate(engine.embedder, texts)
     out.encoders.append(EncoderFigures("torch", rate, 1.0, 1.0))
     for variant, path in (("onnx-fp32", fp32), ("onnx-int8", int8)):
-        embedder = OnnxEmbedder(path, engine.settings.embedding_model, variant=variant[5:])
+        model = engine.settings.embedding_model
+        embedder = OnnxEmbedder(path, model, variant=variant[5:], threads=threads)
         rate, vectors = _rate(embedder, texts)
         cosine = np.sum(vectors * reference, axis=1)
         figures = EncoderFigures(variant, rate, float(cosine.mean()), float(cosine.min()))

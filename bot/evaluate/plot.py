@@ -32,7 +32,8 @@ def plot(report: BenchReport, png: Path) -> bool:
     for label, points in _series(report).items():
         left.plot(*zip(*points, strict=True), marker="o", label=label)
     left.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per query", title="Latency")
-    left.legend(fontsize=7)
+    if left.lines:
+        left.legend(fontsize=7)
     build = sorted((c.build.chunks, c.build.build_rate) for c in report.corpora)
     encode = sorted((c.build.chunks, c.build.encode_rate) for c in report.corpora)
     qps = sorted(
@@ -46,7 +47,8 @@ def plot(report: BenchReport, png: Path) -> bool:
         if points:
             right.plot(*zip(*points, strict=True), marker="o", label=label)
     right.set(xscale="log", yscale="log", xlabel="chunks", ylabel="per second", title="Throughput")
-    right.legend(fontsize=7)
+    if right.lines:
+        right.legend(fontsize=7)
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=110)

@@ -28,6 +28,7 @@ class AnnFigures:
     p50_ms: float
     p95_ms: float
     mb: float  # serialised index size (≈ its memory)
+    p50_1t_ms: float = 0.0  # the same searches with FAISS limited to one OpenMP thread
 
 
 def search_each(index: Any, queries: np.ndarray) -> tuple[np.ndarray, list[float]]:
@@ -55,8 +56,14 @@ def figures(
 ) -> tuple[AnnFigures, np.ndarray]:
     found, seconds = search_each(index, queries)
     p50, p95 = ms_percentiles(seconds)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        single = ms_percentiles(search_each(index, queries)[1])[0]
+    finally:
+        faiss.omp_set_num_threads(threads)
     rec = 1.0 if truth is None else recall(found, truth)
-    return AnnFigures(n, kind, params, build_s, rec, p50, p95, _mb(index)), found
+    return AnnFigures(n, kind, params, build_s, rec, p50, p95, _mb(index), single), found
 
 
 def measure_flat(vectors: np.ndarray, queries: np.ndarray) -> tuple[AnnFigures, np.ndarray]:

@@ -29,6 +29,7 @@ class Latency:
     embed_p50_ms: float  # the question's embedding alone
     search_p50_ms: float  # dense + BM25 + fusion + metadata, given the vector
     samples: int
+    cpu_p50_ms: float = 0.0  # CPU time of the whole ask: what a quiet machine would take
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,20 @@ def measure_latency(engine: Engine, questions: Sequence[str]) -> Latency:
     gen = engine.generation()
     for q in questions[:3]:
         engine.ask(q)
-    totals, embeds, searches = [], [], []
+    totals, cpu, embeds, searches = [], [], [], []
     s = engine.settings
     for i in range(LATENCY_SAMPLES):
         q = questions[i % len(questions)]
+        started = time.process_time()
         totals.append(_timed(engine.ask, q))
+        cpu.append(time.process_time() - started)
         embeds.append(_timed(engine.embedder.encode, [q]))
         query = make_query(q, gen, engine.embedder.encode)
         weights = {"dense_weight": s.dense_weight, "sparse_weight": s.sparse_weight}
         searches.append(_timed(retrieve, gen, query, max(s.top_k, 8), **weights))
     p50, p95 = ms_percentiles(totals)
-    return Latency(p50, p95, ms_percentiles(embeds)[0], ms_percentiles(searches)[0], len(totals))
+    embed, search = ms_percentiles(embeds)[0], ms_percentiles(searches)[0]
+    return Latency(p50, p95, embed, search, len(totals), ms_percentiles(cpu)[0])
 
 
 def cold_start_command(question: str) -> list[str]:
@@ -135,10 +139,26 @@ def run_measured(command: list[str], env: dict[str, str]) -> Process:
     return Process(seconds, usage.ru_maxrss / 1024, child.returncode == 0, note)
 
 
-def child_env(s: Settings) -> dict[str, str]:
+def set_threads(threads: int) -> None:
+    """Limit torch and FAISS in this process (0 leaves the libraries' defaults)."""
+    if threads > 0:
+        import faiss
+        import torch
+
+        torch.set_num_threads(threads)
+        faiss.omp_set_num_threads(threads)
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """The same limit for a child process."""
+    return {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)} if threads > 0 else {}
+
+
+def child_env(s: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The parent's environment with this engine's index and model pinned for the child."""
     return {
         **os.environ,
+        **(extra or {}),
         "TALKS_INDEX_DIR": str(s.index_dir),
         "TALKS_CORPUS_DIR": str(s.corpus_dir),
         "TALKS_EMBEDDING_MODEL": s.embedding_model,
@@ -146,8 +166,8 @@ def child_env(s: Settings) -> dict[str, str]:
     }
 
 
-def cold_start(s: Settings, question: str) -> Process:
-    return run_measured(cold_start_command(question), child_env(s))
+def cold_start(s: Settings, question: str, extra: dict[str, str] | None = None) -> Process:
+    return run_measured(cold_start_command(question), child_env(s, extra))
 
 
 def index_mb(engine: Engine) -> float:
