@@ -27,6 +27,7 @@ ALWAYS_SCORED_CHUNKS = (
     3  # every sentence of the best passages is embedded; later ones need key terms
 )
 MAX_CANDIDATES = 24  # sentence embeddings at question time are the answer step's main cost
+SCORED_WORDS = 64  # a sentence is judged by its opening words; long ones cost the model most
 MIN_SENTENCE_CHARS = 25
 # Evidence needed to answer: one sentence that is close in meaning to the question, or less close
 # but holding more of its key-term weight (short questions embed loosely). (cosine, coverage) pairs:
@@ -154,7 +155,7 @@ def build_answer(
     cands, lexical, in_context = shortlist(candidates(hits), weights)
     if not cands:
         return declined
-    vectors = encode([c.text for c in cands])
+    vectors = encode([" ".join(c.text.split()[:SCORED_WORDS]) for c in cands])
     dense = vectors @ query.vector
     if not addressed(dense, in_context, threshold):
         return declined
