@@ -20,7 +20,9 @@ def assert_citations_sound(engine: Engine, question: str) -> None:
     passages = {h.chunk.id: h.chunk.text for h in answer.hits}
     for c in answer.citations:
         assert c.quote in c.article.text
-        assert c.quote in passages[c.chunk_id]  # the cited passage was retrieved and holds the quote
+        assert (
+            c.quote in passages[c.chunk_id]
+        )  # the cited passage was retrieved and holds the quote
     said = [s.strip() for s in re.split(r"\[\d+\]", answer.text) if s.strip()]
     retrieved = " ".join(" ".join(t.split()) for t in passages.values())
     assert all(sentence in retrieved for sentence in said)  # nothing beyond the passages
