@@ -22,7 +22,8 @@ from bot.evaluate.quality import misses
 from bot.settings import load_settings
 from tests.conftest import ROOT, SHARED
 
-pytestmark = pytest.mark.slow
+# Indexing the subset takes a few minutes on 2 cores, counted against the first test that uses it.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 HERE = Path(__file__).resolve().parent
 OFFICIAL = SHARED / "data" / "official_statements_2021_2022.jsonl"
 DISTRACTORS = 600
