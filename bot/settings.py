@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     embedding_backend: Literal["torch", "onnx"] = "torch"
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     hf_offline: bool = True
+    # CPU threads for the model and FAISS. 0 = automatic: one thread when answering (a short
+    # question gains nothing from more, and spare threads spin against other work on a small box),
+    # every core when building an index.
+    threads: int = Field(default=0, ge=0, le=256)
 
     # Chunking (tokens of the embedding model's tokenizer)
     chunk_tokens: int = Field(default=180, ge=32, le=2048)

@@ -50,9 +50,9 @@ def settings() -> Settings:
     return s
 
 
-def engine(s: Settings) -> Engine:
+def engine(s: Settings, *, bulk: bool = False) -> Engine:
     with user_errors():
-        return open_engine(s)
+        return open_engine(s, bulk=True) if bulk else open_engine(s)
 
 
 def with_progress(label: str, work: Callable[[Callable[[BuildProgress], None]], T]) -> T:

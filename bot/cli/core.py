@@ -19,7 +19,7 @@ def index(
 ) -> None:
     """(Re)build index/ from the articles in corpus/."""
     s = settings()
-    eng = engine(s)
+    eng = engine(s, bulk=True)
     if if_stale and not eng.is_stale():
         out.print(f"Index is up to date with {s.corpus_dir}/.")
         return

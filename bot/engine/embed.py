@@ -37,6 +37,15 @@ def model_label(model: str) -> str:
     return model
 
 
+def use_threads(n: int) -> None:
+    """Size torch's and FAISS's thread pools for this process."""
+    import faiss
+    import torch
+
+    torch.set_num_threads(max(1, n))
+    faiss.omp_set_num_threads(max(1, n))
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded once; encodes in batches on the CPU (or GPU if any)."""
 

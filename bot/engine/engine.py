@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -325,10 +326,15 @@ class Engine:
         )
 
 
-def open_engine(settings: Settings) -> Engine:
-    """Load the configured embedding model (once) and wrap it in an Engine."""
-    from bot.engine.embed import SentenceTransformerEmbedder
+def open_engine(settings: Settings, *, bulk: bool = False) -> Engine:
+    """Load the configured embedding model (once) and wrap it in an Engine.
 
+    `bulk` is for commands that mostly build an index: they get every core unless the settings
+    fix a thread count; everything else answers questions on one thread.
+    """
+    from bot.engine.embed import SentenceTransformerEmbedder, use_threads
+
+    use_threads(settings.threads or ((os.cpu_count() or 1) if bulk else 1))
     embedder = SentenceTransformerEmbedder(
         settings.embedding_model,
         batch_size=settings.embedding_batch_size,

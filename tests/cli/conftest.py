@@ -24,7 +24,7 @@ def talks(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("TALKS_ABSTAIN_THRESHOLD", "0.3")
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
 
-    def fake_engine(settings: Settings) -> Engine:
+    def fake_engine(settings: Settings, *, bulk: bool = False) -> Engine:
         return Engine(settings, WordHashEmbedder())
 
     monkeypatch.setattr(bot.cli.app, "open_engine", fake_engine)

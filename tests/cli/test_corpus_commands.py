@@ -23,7 +23,7 @@ __all__ = ["_running_server", "server"]  # the local web server fixtures
 
 @pytest.fixture
 def talks_local(talks: Run, monkeypatch: pytest.MonkeyPatch) -> Run:
-    def local_engine(settings: Settings) -> Engine:
+    def local_engine(settings: Settings, *, bulk: bool = False) -> Engine:
         return Engine(settings, WordHashEmbedder(), allow_hosts=LOCAL)
 
     monkeypatch.setattr(bot.cli.app, "open_engine", local_engine)
