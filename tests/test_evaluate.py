@@ -143,7 +143,14 @@ def test_talks_bench_tiny_run_writes_report_and_plot(
     result = cli_env.invoke(app, args)
     assert result.exit_code == 0, result.output
     report = out.read_text(encoding="utf-8")
-    for heading in ("## Machine", "## Targets", "## Real corpora", "LangChain", "ONNX", "recall@10"):
+    for heading in (
+        "## Machine",
+        "## Targets",
+        "## Real corpora",
+        "LangChain",
+        "ONNX",
+        "recall@10",
+    ):
         assert heading in report
     assert "| 2,000 | hnsw |" in report and "| 2,000 | ivf |" in report
     assert "Full `ask` on a complete synthetic index" in report
