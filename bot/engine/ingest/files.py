@@ -106,10 +106,7 @@ def _jsonl_record(line: str, at: str, source: str) -> Article:
 def read_html(text: str, where: str, source: str) -> Iterator[Article | BadInput]:
     from bot.engine.ingest.html import article_from_html
 
-    try:
-        yield article_from_html(text, source=source)
-    except BadInput as exc:
-        raise BadInput(f"{where}: {exc}") from None
+    yield article_from_html(text, source=source)  # its errors already name the file
 
 
 READERS: dict[str, Callable[[str, str, str], Iterator[Article | BadInput]]] = {
