@@ -20,6 +20,18 @@ from bot.engine.store import Generation
 from bot.settings import Settings
 
 LATENCY_SAMPLES = 60
+PEAK_MARK = "peak-rss-kib:"
+# The child reports its own high-water mark at exit. The kernel's figure for a child (wait4's
+# ru_maxrss) also counts the parent's pages it shared between fork and exec, so it reads as large
+# as the benchmark process itself; VmHWM belongs to the child's own address space alone.
+_REPORT_PEAK = (
+    "import atexit, sys\n"
+    "def _peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    f"            sys.stderr.write('{PEAK_MARK}' + line.split()[1] + '\\n')\n"
+    "atexit.register(_peak)\n"
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,8 @@ def measure_latency(engine: Engine, questions: Sequence[str]) -> Latency:
 
 def cold_start_command(question: str) -> list[str]:
     """`talks ask` in a fresh interpreter: process start to first answer."""
-    return [sys.executable, "-c", "from bot.cli import main; main()", "ask", question]
+    code = _REPORT_PEAK + "from bot.cli import main\nmain()"
+    return [sys.executable, "-c", code, "ask", question]
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> Process:
@@ -134,9 +147,11 @@ def run_measured(command: list[str], env: dict[str, str]) -> Process:
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    lines = errors.strip().splitlines()
+    lines = [x for x in errors.strip().splitlines() if not x.startswith(PEAK_MARK)]
+    peaks = [int(x[len(PEAK_MARK) :]) for x in errors.splitlines() if x.startswith(PEAK_MARK)]
     note = "" if child.returncode == 0 else (lines[-1] if lines else f"exit {child.returncode}")
-    return Process(seconds, usage.ru_maxrss / 1024, child.returncode == 0, note)
+    peak_kib = peaks[-1] if peaks else usage.ru_maxrss
+    return Process(seconds, peak_kib / 1024, child.returncode == 0, note)
 
 
 def set_threads(threads: int) -> None:
