@@ -18,6 +18,7 @@ from bot.settings import Settings, load_settings
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # a crash must not print tensors or tokens
     no_args_is_help=True,
     help="Answers questions about the Russia–Ukraine peace talks from news articles.",
 )
