@@ -56,14 +56,19 @@ def engine(s: Settings, *, bulk: bool = False) -> Engine:
         return open_engine(s, bulk=True) if bulk else open_engine(s)
 
 
-def with_progress(label: str, work: Callable[[Callable[[BuildProgress], None]], T]) -> T:
+def progress_bar() -> Progress:
+    """The one progress bar style: on stderr, only on a terminal, gone when done."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+    return Progress(*columns, console=err, transient=True, disable=not err.is_terminal)
+
+
+def with_progress(label: str, work: Callable[[Callable[[BuildProgress], None]], T]) -> T:
+    with progress_bar() as bar:
         task = bar.add_task(label, total=None)
 
         def update(p: BuildProgress) -> None:

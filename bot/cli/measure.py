@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.cli.app import app, engine, err, fail, out, settings, user_errors
+from bot.cli.app import app, engine, err, fail, out, progress_bar, settings, user_errors
 from bot.engine.engine import Engine
 from bot.evaluate import EvalReport, evaluate, load_qa
 from bot.evaluate.bench import BenchReport, CorpusSpec, Plan, Save, run_bench, step_count
@@ -95,13 +94,7 @@ def _corpora(s: Settings, corpus: Path | None, qa: Path | None) -> list[CorpusSp
 
 
 def _run_with_bar(plan: Plan, s: Settings, eng: Engine, save: Save) -> BenchReport:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("bench", total=step_count(plan))
         started = [False]
 

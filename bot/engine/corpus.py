@@ -26,6 +26,7 @@ import yaml
 
 from bot.engine.ingest import corpus_files, read_bytes
 from bot.engine.models import Article
+from bot.engine.store import fsync_dir
 from bot.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 def _put(path: Path, data: bytes | None, *, exclusive: bool) -> None:
     if data is None:
         path.unlink(missing_ok=True)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
@@ -95,15 +96,7 @@ def _put(path: Path, data: bytes | None, *, exclusive: bool) -> None:
             os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 def safe_name(name: str) -> str:

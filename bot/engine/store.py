@@ -79,10 +79,11 @@ def _fsync_tree(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or new file in `folder` durable."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -148,14 +149,14 @@ class Store:
         _fsync_tree(tmp)
         name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         os.rename(tmp, self.root / name)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         pointer = self.root / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
         with open(pointer, "w", encoding="utf-8") as fh:
             fh.write(name + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(pointer, self.root / CURRENT)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         self.prune(keep={name})
         return name
 
