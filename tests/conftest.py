@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine.embed import Embedder, Progress
 from bot.engine.engine import Engine
+from bot.engine.index.embed import Embedder, Progress
 from bot.engine.text import STOPWORDS, stem, words
 from bot.settings import Settings, load_settings
 
@@ -126,7 +126,7 @@ def engine(make_settings: Callable[..., Settings], corpus: Path, fake_embedder: 
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The default offline model, loaded once for all slow tests."""
-    from bot.engine.embed import SentenceTransformerEmbedder
+    from bot.engine.index.embed import SentenceTransformerEmbedder
     from bot.settings import default_model
 
     return SentenceTransformerEmbedder(default_model())

@@ -134,7 +134,7 @@ def test_talks_bench_tiny_run_writes_report_and_plot(
 ) -> None:
     # A cold start would load the real model in a child process; a trivial child stands in.
     monkeypatch.setattr(
-        "bot.evaluate.speed.cold_start_command", lambda q: [sys.executable, "-c", "print(1)"]
+        "benchmarks.speed.cold_start_command", lambda q: [sys.executable, "-c", "print(1)"]
     )
     qa = write_set(tmp_path / "qa.jsonl", MINI_SET)
     out = tmp_path / "B.md"

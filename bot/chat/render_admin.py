@@ -16,9 +16,9 @@ from discord import app_commands
 
 from bot.chat.render import DESCRIPTION_MAX, fit, link, safe, shorten
 from bot.engine.engine import BuildReport, Progress, Stats
-from bot.engine.feeds_registry import Feed, PollReport
+from bot.engine.feeds import Feed, PollReport
 from bot.engine.models import Article
-from bot.engine.store import SourceInfo
+from bot.engine.store.files import SourceInfo
 
 PAGE_SIZE = 10
 CHOICES_MAX = 25

@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from benchmarks.bench import BenchReport, CorpusSpec, Plan, Save, run_bench, step_count
+from benchmarks.report import targets, write
 from bot.cli.app import app, engine, err, fail, out, progress_bar, settings, user_errors
 from bot.engine.engine import Engine
 from bot.evaluate import EvalReport, evaluate, load_qa
-from bot.evaluate.bench import BenchReport, CorpusSpec, Plan, Save, run_bench, step_count
 from bot.evaluate.quality import misses, report_dict
-from bot.evaluate.report import targets, write
 from bot.settings import Settings
 
 QA_DIR = Path("tests/quality")

@@ -21,20 +21,21 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine import feeds_registry, incoming, update
-from bot.engine.answer import build_answer
-from bot.engine.chunk import CHUNKER_VERSION, chunk_article, embedding_text
-from bot.engine.corpus import fingerprint as corpus_fingerprint
-from bot.engine.dedup import components, group_names
-from bot.engine.dense import DenseIndex
-from bot.engine.embed import Embedder
-from bot.engine.feeds_registry import Feed, PollReport
-from bot.engine.ingest import read_corpus
+from bot.engine import feeds as feeds_registry
+from bot.engine.answer.extractive import build_answer
+from bot.engine.feeds import Feed, PollReport
+from bot.engine.index import writer as update
+from bot.engine.index.chunk import CHUNKER_VERSION, chunk_article, embedding_text
+from bot.engine.index.dedup import components, group_names
+from bot.engine.index.embed import Embedder
+from bot.engine.index.writer import AddReport
+from bot.engine.ingest import incoming, read_corpus
+from bot.engine.ingest.corpus import fingerprint as corpus_fingerprint
 from bot.engine.models import Answer, Article, Chunk
-from bot.engine.retrieve import make_query, retrieve
-from bot.engine.sparse import SparseIndex
-from bot.engine.store import DB, FORMAT, Generation, Manifest, MetaDB, SourceInfo, Store
-from bot.engine.update import AddReport
+from bot.engine.search.retrieve import make_query, retrieve
+from bot.engine.store.dense import DenseIndex
+from bot.engine.store.files import DB, FORMAT, Generation, Manifest, MetaDB, SourceInfo, Store
+from bot.engine.store.sparse import SparseIndex
 from bot.errors import BadInput, Busy, IndexMissing
 from bot.settings import Settings
 
@@ -332,7 +333,7 @@ def open_engine(settings: Settings, *, bulk: bool = False) -> Engine:
     `bulk` is for commands that mostly build an index: they get every core unless the settings
     fix a thread count; everything else answers questions on one thread.
     """
-    from bot.engine.embed import SentenceTransformerEmbedder, use_threads
+    from bot.engine.index.embed import SentenceTransformerEmbedder, use_threads
 
     use_threads(settings.threads or ((os.cpu_count() or 1) if bulk else 1))
     embedder = SentenceTransformerEmbedder(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.engine.engine import Engine
 from bot.engine.models import Answer, Hit
-from bot.engine.retrieve import make_query, retrieve
+from bot.engine.search.retrieve import make_query, retrieve
 from bot.evaluate.metrics import citation_checks, facts_found, first_rank, mrr, recall_at
 from bot.evaluate.qa import QAItem
 

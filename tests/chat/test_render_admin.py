@@ -14,7 +14,7 @@ from bot.chat.render_admin import (
     sources_embed,
 )
 from bot.engine.engine import BuildReport, Progress
-from bot.engine.store import SourceInfo
+from bot.engine.store.files import SourceInfo
 
 
 def source(i: int, title: str = "") -> SourceInfo:

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from bot.chat.client import TalksBot
-from bot.engine.embed import Embedder
 from bot.engine.engine import Engine
+from bot.engine.index.embed import Embedder
 from bot.settings import Settings, load_settings
 
 from .fakediscord import FakeDiscord, discord_py_globals, running

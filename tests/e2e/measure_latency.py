@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bot.chat.client import TalksBot
-from bot.engine.embed import SentenceTransformerEmbedder
+from bot.engine.index.embed import SentenceTransformerEmbedder
 from bot.settings import default_model
 
 from .conftest import build_engine

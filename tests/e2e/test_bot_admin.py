@@ -11,9 +11,9 @@ import discord
 import numpy as np
 import pytest
 
-from bot.engine.embed import Embedder
-from bot.engine.embed import Progress as EncodeProgress
 from bot.engine.engine import Engine
+from bot.engine.index.embed import Embedder
+from bot.engine.index.embed import Progress as EncodeProgress
 
 from .conftest import StartBot, embed_text
 from .fakediscord import FakeAttachment, FakeDiscord, InteractionRecord

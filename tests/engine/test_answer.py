@@ -7,8 +7,8 @@ import re
 import pytest
 
 from bot.engine.engine import Engine
-from bot.engine.fuse import rrf
-from bot.engine.timeq import time_hint
+from bot.engine.search.fuse import rrf
+from bot.engine.search.timeq import time_hint
 from bot.errors import BadInput
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.engine.chunk import approx_tokens, chunk_article
+from bot.engine.index.chunk import approx_tokens, chunk_article
 from bot.engine.models import Article
 from bot.engine.text import content_terms, sentences
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.engine import Engine
-from bot.engine.sparse import SparseIndex
+from bot.engine.store.sparse import SparseIndex
 from bot.errors import IndexMismatch, IndexMissing
 from bot.settings import Settings
 from tests.conftest import GRAIN, WordHashEmbedder

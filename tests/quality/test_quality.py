@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.embed import Embedder
 from bot.engine.engine import Engine
+from bot.engine.index.embed import Embedder
 from bot.evaluate import EvalReport, evaluate, load_qa
 from bot.evaluate.quality import misses
 from bot.settings import load_settings

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine.embed import Progress
 from bot.engine.engine import Engine
+from bot.engine.index.embed import Progress
 from bot.settings import Settings
 from tests.conftest import WordHashEmbedder, article_md
 from tests.engine.ingest.conftest import LOCAL, LocalServer, _running_server, server

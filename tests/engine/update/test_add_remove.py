@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.chunk import embedding_text
 from bot.engine.engine import Engine
+from bot.engine.index.chunk import embedding_text
 from bot.errors import BadInput, Busy, IndexMismatch
 from bot.settings import Settings
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import corpus as corpus_files
 from bot.engine.engine import Engine
+from bot.engine.ingest import corpus as corpus_files
 from bot.engine.models import Answer
-from bot.engine.sparse import SparseIndex
-from bot.engine.store import Store
+from bot.engine.store.files import Store
+from bot.engine.store.sparse import SparseIndex
 from bot.settings import Settings
 from tests.conftest import GRAIN, KREMLIN, UMEROV
 

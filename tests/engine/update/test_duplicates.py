@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import dedup
-from bot.engine.dedup import canonical_url, components, signature, similarity, text_key
 from bot.engine.engine import Engine
-from bot.engine.metadb import MetaDB
+from bot.engine.index import dedup
+from bot.engine.index.dedup import canonical_url, components, signature, similarity, text_key
 from bot.engine.models import Article, Chunk, Hit
+from bot.engine.store.metadb import MetaDB
 
 from .conftest import STORIES, WIRE, snapshot, story, wire_copy
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.engine.engine import Engine
-from bot.engine.feeds_registry import MAX_ATTEMPTS
+from bot.engine.feeds import MAX_ATTEMPTS
 from bot.errors import BadInput
 from tests.engine.ingest.conftest import FIXTURES
 

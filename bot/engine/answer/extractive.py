@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.models import Answer, Article, Chunk, Citation, Hit
-from bot.engine.retrieve import Query
+from bot.engine.search.retrieve import Query
+from bot.engine.search.timeq import TimeHint
 from bot.engine.text import sentence_spans, stem, words
-from bot.engine.timeq import TimeHint
 
 DECLINE = "The indexed articles do not cover this question, so I can't answer it."
 MAX_CANDIDATE_CHUNKS = 6

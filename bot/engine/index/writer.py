@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.engine import corpus, incoming
-from bot.engine.dedup import NearDupIndex, canonical_url, components, group_names, text_key
-from bot.engine.dense import DenseIndex
-from bot.engine.incoming import Incoming
+from bot.engine.index.dedup import NearDupIndex, canonical_url, components, group_names, text_key
+from bot.engine.ingest import corpus, incoming
+from bot.engine.ingest.incoming import Incoming
 from bot.engine.models import Article
-from bot.engine.sparse import SparseIndex
-from bot.engine.store import DB, Generation, MetaDB
+from bot.engine.store.dense import DenseIndex
+from bot.engine.store.files import DB, Generation, MetaDB
+from bot.engine.store.sparse import SparseIndex
 from bot.errors import BadInput, IndexMismatch, IndexMissing
 
 if TYPE_CHECKING:

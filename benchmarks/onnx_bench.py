@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.chunk import embedding_text
-from bot.engine.embed import Embedder, SentenceTransformerEmbedder
 from bot.engine.engine import Engine
+from bot.engine.index.chunk import embedding_text
+from bot.engine.index.embed import Embedder, SentenceTransformerEmbedder
 from bot.engine.models import Article, Chunk
 from bot.evaluate.qa import QAItem
 from bot.evaluate.quality import EvalReport, evaluate
@@ -68,7 +68,7 @@ def run(
     if not isinstance(engine.embedder, SentenceTransformerEmbedder):
         return OnnxReport(0, note="skipped: ONNX export needs a sentence-transformers model")
     try:
-        from bot.evaluate.onnx import OnnxEmbedder, export
+        from benchmarks.onnx import OnnxEmbedder, export
 
         fp32, int8 = export(engine.settings.embedding_model, work / "onnx")
     except ImportError as exc:

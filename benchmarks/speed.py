@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.chunk import embedding_text
 from bot.engine.engine import Engine
+from bot.engine.index.chunk import embedding_text
 from bot.engine.models import Article, Chunk
-from bot.engine.retrieve import make_query, retrieve
-from bot.engine.store import Generation
+from bot.engine.search.retrieve import make_query, retrieve
+from bot.engine.store.files import Generation
 from bot.settings import Settings
 
 LATENCY_SAMPLES = 60

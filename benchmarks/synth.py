@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bot.engine.chunk import CHUNKER_VERSION
-from bot.engine.dense import DenseIndex
+from bot.engine.index.chunk import CHUNKER_VERSION
 from bot.engine.models import Article, Chunk
-from bot.engine.sparse import SparseIndex
-from bot.engine.store import DB, FORMAT, Manifest, MetaDB, Store
+from bot.engine.store.dense import DenseIndex
+from bot.engine.store.files import DB, FORMAT, Manifest, MetaDB, Store
+from bot.engine.store.sparse import SparseIndex
 
 SIGMA = 0.5  # noise scale, in units of the real embeddings' spread
 PER_ARTICLE = 5

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.evaluate.bench import BenchReport, CorpusBench, SizeBench
-from bot.evaluate.report_tables import (
+from benchmarks.bench import BenchReport, CorpusBench, SizeBench
+from benchmarks.report_tables import (
     ann_table,
     corpus_table,
     onnx_table,
@@ -16,7 +16,7 @@ from bot.evaluate.report_tables import (
     quality_table,
     table,
 )
-from bot.evaluate.synth import SIGMA
+from benchmarks.synth import SIGMA
 
 TARGET_SIZE = 100_000
 ANN_SIZE = 1_000_000
@@ -212,7 +212,7 @@ def markdown(report: BenchReport, command: str, plot: str | None, notes: Sequenc
 
 def write(report: BenchReport, out: Path, command: str, notes: Sequence[str] = ()) -> Path | None:
     """Write the Markdown report and, if matplotlib is installed, the plot beside it."""
-    from bot.evaluate.plot import plot
+    from benchmarks.plot import plot
 
     png = out.with_name("bench.png")
     made = plot(report, png)

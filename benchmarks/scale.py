@@ -10,8 +10,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bot.engine.dense import DenseIndex
-from bot.evaluate.speed import ms_percentiles
+from benchmarks.speed import ms_percentiles
+from bot.engine.store.dense import DenseIndex
 
 K = 10
 HNSW_EF = (64, 128, 256)  # 64 is the engine's setting

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.engine.embed import Progress, model_label
+from bot.engine.index.embed import Progress, model_label
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 

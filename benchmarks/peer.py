@@ -16,11 +16,11 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bot.engine.embed import Embedder, SentenceTransformerEmbedder
+from benchmarks.speed import ms_percentiles
+from bot.engine.index.embed import Embedder, SentenceTransformerEmbedder
 from bot.engine.models import Article, Chunk
 from bot.evaluate.metrics import is_source, mrr, recall_at
 from bot.evaluate.qa import QAItem
-from bot.evaluate.speed import ms_percentiles
 from bot.settings import Settings
 
 DEPTH = 20

@@ -26,7 +26,7 @@ import yaml
 
 from bot.engine.ingest import corpus_files, read_bytes
 from bot.engine.models import Article
-from bot.engine.store import fsync_dir
+from bot.engine.store.files import fsync_dir
 from bot.errors import BadInput
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.engine import corpus, incoming, update
-from bot.engine.dedup import canonical_url
+from bot.engine.index import writer as update
+from bot.engine.index.dedup import canonical_url
+from bot.engine.ingest import corpus, incoming
 from bot.engine.ingest.feeds import FeedEntry, fetch_feed
 from bot.engine.models import Article
 from bot.errors import BadInput, FetchError

@@ -15,9 +15,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.engine.dense import DenseIndex
-from bot.engine.metadb import MetaDB, SourceInfo
-from bot.engine.sparse import SparseIndex
+from bot.engine.store.dense import DenseIndex
+from bot.engine.store.metadb import MetaDB, SourceInfo
+from bot.engine.store.sparse import SparseIndex
 from bot.errors import IndexMismatch, IndexMissing
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.evaluate.bench import BenchReport
+from benchmarks.bench import BenchReport
 
 
 def _series(report: BenchReport) -> dict[str, list[tuple[int, float]]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.engine.corpus import markdown_name, safe_name, to_markdown
 from bot.engine.ingest import corpus_files, read_bytes
+from bot.engine.ingest.corpus import markdown_name, safe_name, to_markdown
 from bot.engine.ingest.fetch import fetch_article
 from bot.engine.ingest.files import MAX_FILE_BYTES
 from bot.engine.models import Article

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.dedup import canonical_url, signature, text_key
+from bot.engine.index.dedup import canonical_url, signature, text_key
 from bot.engine.models import Article, Chunk
 
 SCHEMA = """

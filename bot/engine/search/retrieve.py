@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.dedup import collapse_copies
-from bot.engine.fuse import rrf
+from bot.engine.index.dedup import collapse_copies
 from bot.engine.models import Hit
-from bot.engine.store import Generation
+from bot.engine.search.fuse import rrf
+from bot.engine.search.timeq import TimeHint, time_factor, time_hint
+from bot.engine.store.files import Generation
 from bot.engine.text import content_terms, spell_out
-from bot.engine.timeq import TimeHint, time_factor, time_hint
 
 CANDIDATES = 60  # per side, before fusion
 DATE_WORD = re.compile(

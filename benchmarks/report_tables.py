@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.evaluate.bench import CorpusBench, SizeBench
-    from bot.evaluate.onnx_bench import OnnxReport
+    from benchmarks.bench import CorpusBench, SizeBench
+    from benchmarks.onnx_bench import OnnxReport
     from bot.evaluate.quality import EvalReport
 
 

@@ -10,17 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.embed import Embedder
-from bot.engine.engine import Engine
-from bot.engine.models import Article, Chunk
-from bot.engine.store import Store
-from bot.evaluate import onnx_bench
-from bot.evaluate.machine import machine
-from bot.evaluate.peer import PeerFigures, run_peer
-from bot.evaluate.qa import QAItem, load_qa
-from bot.evaluate.quality import EvalReport, evaluate
-from bot.evaluate.scale import AnnFigures, measure_size
-from bot.evaluate.speed import (
+from benchmarks import onnx_bench
+from benchmarks.machine import machine
+from benchmarks.peer import PeerFigures, run_peer
+from benchmarks.scale import AnnFigures, measure_size
+from benchmarks.speed import (
     Build,
     Latency,
     Process,
@@ -32,7 +26,13 @@ from bot.evaluate.speed import (
     set_threads,
     thread_env,
 )
-from bot.evaluate.synth import synth_articles, synth_vectors, write_index
+from benchmarks.synth import synth_articles, synth_vectors, write_index
+from bot.engine.engine import Engine
+from bot.engine.index.embed import Embedder
+from bot.engine.models import Article, Chunk
+from bot.engine.store.files import Store
+from bot.evaluate.qa import QAItem, load_qa
+from bot.evaluate.quality import EvalReport, evaluate
 from bot.settings import Settings
 
 Step = Callable[[str], None]  # called as each measurement starts
