@@ -34,16 +34,18 @@ test-fast: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
-	$(BIN)/mypy bot
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
+	$(BIN)/mypy bot benchmarks
 
 fmt: setup
-	$(BIN)/ruff check --fix bot tests
-	$(BIN)/ruff format bot tests
+	$(BIN)/ruff check --fix bot tests benchmarks
+	$(BIN)/ruff format bot tests benchmarks
 
+# Speed, scale, the LangChain peer and ONNX (needs the bench extra); flags: BENCH_ARGS="--chunks 10000".
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/talks bench --out docs/BENCHMARKS.md
+	$(BIN)/python -m benchmarks --out docs/BENCHMARKS.md $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/gen-* index/.tmp-* .pytest_cache .ruff_cache .mypy_cache

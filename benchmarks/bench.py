@@ -30,7 +30,7 @@ from benchmarks.synth import synth_articles, synth_vectors, write_index
 from bot.engine.engine import Engine
 from bot.engine.index.embed import Embedder
 from bot.engine.models import Article, Chunk
-from bot.engine.store.files import Store
+from bot.engine.store.files import FileSnapshot
 from bot.evaluate.qa import QAItem, load_qa
 from bot.evaluate.quality import EvalReport, evaluate
 from bot.settings import Settings
@@ -144,6 +144,7 @@ def bench_size(
 ) -> tuple[SizeBench, float]:
     """ANN figures at n synthetic vectors; the full ask too when n is small enough."""
     gen = engine.generation()
+    assert isinstance(gen, FileSnapshot)  # the scale figures measure the files store's FAISS
     passages = indexed(gen)
     base = gen.dense.vectors(np.asarray(sorted(int(i) for i in gen.dense.ids())))
     step(f"{n:,} chunks: synthetic vectors")
@@ -175,13 +176,13 @@ def full_pipeline(
     started = time.perf_counter()
     approximate = result.n >= s.ann_min_chunks
     articles = synth_articles(texts, titles, parents)
-    write_index(Store(s.index_dir), engine.embedder.name, vectors, articles, approximate)
+    write_index(s, engine.embedder, vectors, articles, approximate)
     result.write_s = time.perf_counter() - started
     synthetic = Engine(s, engine.embedder)
     result.pipeline = measure_latency(synthetic, questions)
     result.index_mb = index_mb(synthetic)
     result.cold = cold_start(s, questions[0], plan.env)
-    synthetic.generation().db.close()
+    synthetic.generation().close()
 
 
 def run_bench(

@@ -16,7 +16,8 @@ from bot.engine.engine import Engine
 from bot.engine.index.chunk import embedding_text
 from bot.engine.models import Article, Chunk
 from bot.engine.search.retrieve import make_query, retrieve
-from bot.engine.store.files import Generation
+from bot.engine.store.base import Snapshot
+from bot.engine.store.files import FileSnapshot
 from bot.settings import Settings
 
 LATENCY_SAMPLES = 60
@@ -89,12 +90,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def indexed(gen: Generation) -> list[tuple[Chunk, Article]]:
-    """Every indexed passage with its article, in row order."""
+def indexed(gen: Snapshot) -> list[tuple[Chunk, Article]]:
+    """Every indexed passage with its article, in row order (of the files store)."""
+    assert isinstance(gen, FileSnapshot)
     ids = sorted(int(i) for i in gen.dense.ids())
     rows: dict[int, tuple[Chunk, Article]] = {}
     for start in range(0, len(ids), 5000):
-        rows.update(gen.db.hits(ids[start : start + 5000]))
+        rows.update(gen.passages(ids[start : start + 5000]))
     return [rows[i] for i in ids if i in rows]
 
 

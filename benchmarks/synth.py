@@ -10,15 +10,14 @@ so BM25, the metadata store and the answer step work on real sentences.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 
 import numpy as np
 
-from bot.engine.index.chunk import CHUNKER_VERSION
+from bot.engine.index.embed import Embedder
+from bot.engine.index.writer import IndexWriter
 from bot.engine.models import Article, Chunk
-from bot.engine.store.dense import DenseIndex
-from bot.engine.store.files import DB, FORMAT, Manifest, MetaDB, Store
-from bot.engine.store.sparse import SparseIndex
+from bot.engine.store.files import FileStore
+from bot.settings import Settings
 
 SIGMA = 0.5  # noise scale, in units of the real embeddings' spread
 PER_ARTICLE = 5
@@ -72,20 +71,19 @@ def synth_articles(
 
 
 def write_index(
-    store: Store, model: str, vectors: np.ndarray, articles: Iterator[tuple], approximate: bool
+    settings: Settings,
+    embedder: Embedder,
+    vectors: np.ndarray,
+    articles: Iterator[tuple[Article, list[Chunk], np.ndarray]],
+    approximate: bool,
 ) -> str:
-    """A complete index generation (SQLite, FAISS, BM25, manifest) from synthetic parts."""
-    tmp = store.begin()
-    db = MetaDB(tmp / DB, writable=True)
-    dense = DenseIndex.empty(vectors.shape[1], approximate=approximate)
-    ids: list[int] = []
-    for article, chunks, _rows in articles:
-        ids += db.insert(article, chunks, [c.id for c in chunks])
-    dense.add(np.asarray(ids, dtype=np.int64), vectors[: len(ids)])
-    sparse = SparseIndex.build(db.bm25_docs())
-    n_articles, n_chunks = db.counts()
-    manifest = Manifest(
-        FORMAT, model, vectors.shape[1], CHUNKER_VERSION, 0, 0, "synthetic",
-        datetime.now(UTC).isoformat(timespec="seconds"), n_articles, n_chunks, dense.kind,
-    )  # fmt: skip
-    return store.commit(tmp, db, dense, sparse, manifest)
+    """A complete index generation from synthetic parts, through the engine's one writer.
+
+    The vectors are given (no model runs) and near-duplicate grouping is skipped: the synthetic
+    passages repeat real ones on purpose.
+    """
+    writer = IndexWriter(FileStore(settings.index_dir), embedder, settings)
+    with writer.batch(empty=True, approximate=approximate) as batch:
+        for article, chunks, rows in articles:
+            batch.add_embedded(article, chunks, [c.id for c in chunks], vectors[rows])
+        return batch.commit("synthetic", group=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import date
 
-from bot.engine.models import Answer, Citation
+from bot.engine import Answer, Citation
 
 
 def citation_dict(c: Citation) -> dict[str, object]:
@@ -32,11 +34,20 @@ def answer_json(answer: Answer) -> str:
     )
 
 
+def meta_tail(outlet: str | None, published: date | None, clean: Callable[[str], str] = str) -> str:
+    """`Outlet, 2025-06-02`: the one way a source's outlet and date are shown ("" if neither).
+
+    `clean` escapes the outlet for a front door's markup (the date needs none).
+    """
+    meta = [clean(outlet) if outlet else None, published.isoformat() if published else None]
+    return ", ".join(m for m in meta if m)
+
+
 def source_line(c: Citation) -> str:
     a = c.article
-    meta = [x for x in (a.outlet, a.published.isoformat() if a.published else None) if x]
+    tail = meta_tail(a.outlet, a.published)
     where = a.url or a.source
-    return f"[{c.n}] {a.title}" + (f" ({', '.join(meta)})" if meta else "") + f" — {where}"
+    return f"[{c.n}] {a.title}" + (f" ({tail})" if tail else "") + f" — {where}"
 
 
 def answer_text(answer: Answer) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from benchmarks.__main__ import app as bench_app
 from bot.cli.app import app
 from bot.engine.engine import Engine
 from bot.engine.models import Answer, Article, Chunk, Citation, Hit
@@ -129,7 +130,7 @@ def test_talks_eval_rejects_a_malformed_set(cli_env: CliRunner, tmp_path: Path) 
     assert result.exit_code == 1 and "not valid JSON" in result.output
 
 
-def test_talks_bench_tiny_run_writes_report_and_plot(
+def test_make_bench_tiny_run_writes_report_and_plot(
     cli_env: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A cold start would load the real model in a child process; a trivial child stands in.
@@ -139,8 +140,8 @@ def test_talks_bench_tiny_run_writes_report_and_plot(
     qa = write_set(tmp_path / "qa.jsonl", MINI_SET)
     out = tmp_path / "B.md"
     corpus = str(tmp_path / "corpus")
-    args = ["bench", "--chunks", "2000", "--out", str(out), "--corpus", corpus, "--qa", str(qa)]
-    result = cli_env.invoke(app, args)
+    args = ["--chunks", "2000", "--out", str(out), "--corpus", corpus, "--qa", str(qa)]
+    result = cli_env.invoke(bench_app, args)
     assert result.exit_code == 0, result.output
     report = out.read_text(encoding="utf-8")
     for heading in (
@@ -157,6 +158,6 @@ def test_talks_bench_tiny_run_writes_report_and_plot(
     assert (tmp_path / "bench.png").stat().st_size > 1000
 
 
-def test_talks_bench_rejects_bad_sizes(cli_env: CliRunner) -> None:
-    result = cli_env.invoke(app, ["bench", "--chunks", "10k"])
+def test_make_bench_rejects_bad_sizes(cli_env: CliRunner) -> None:
+    result = cli_env.invoke(bench_app, ["--chunks", "10k"])
     assert result.exit_code == 1 and "--chunks" in result.output

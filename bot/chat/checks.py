@@ -6,8 +6,16 @@ override that per role or channel; this check runs on the bot's side for every c
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 import discord
 from discord import app_commands
+
+from bot.chat.render import NO_PINGS, notice
+
+T = TypeVar("T")
 
 
 class NotAdmin(app_commands.CheckFailure):
@@ -37,3 +45,21 @@ def require_admin(interaction: discord.Interaction, role: str | None) -> bool:
     if interaction.guild is None or not is_admin(interaction.user, interaction.permissions, role):
         raise NotAdmin(role)
     return True
+
+
+async def admin_choices(
+    interaction: discord.Interaction,
+    role: str | None,
+    load: Callable[[], Sequence[T]],
+    pick: Callable[[Sequence[T], str], list[app_commands.Choice[str]]],
+    current: str,
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for admin commands: it skips interaction_check, so only admins see choices."""
+    if not is_admin(interaction.user, interaction.permissions, role):
+        return []
+    return pick(await asyncio.to_thread(load), current)
+
+
+async def reply(interaction: discord.Interaction, text: str) -> None:
+    """The ephemeral follow-up of a deferred admin command."""
+    await interaction.followup.send(notice(text), ephemeral=True, allowed_mentions=NO_PINGS)

@@ -18,7 +18,7 @@ from discord.http import Route
 from bot.chat.qa_store import FILE_NAME, QAChannels
 from bot.chat.render import NO_PINGS
 from bot.chat.tree import TalksTree
-from bot.engine.engine import Engine
+from bot.engine import Engine
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.engine.models import Answer, Citation
-from bot.render_text import answer_text
+from bot.engine import Answer, Citation
+from bot.render_text import answer_text, meta_tail
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -93,8 +93,7 @@ def source_line(c: Citation) -> str:
     """`**[n]** [Title](url) (Outlet, date)` — the title is the link when there is one."""
     a = c.article
     head = link(a.title, a.url)
-    meta = [safe(a.outlet) if a.outlet else None, a.published.isoformat() if a.published else None]
-    tail = ", ".join(m for m in meta if m)
+    tail = meta_tail(a.outlet, a.published, safe)
     return f"**[{c.n}]** {head}" + (f" ({tail})" if tail else "")
 
 

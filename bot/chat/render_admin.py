@@ -9,16 +9,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 import discord
 from discord import app_commands
 
 from bot.chat.render import DESCRIPTION_MAX, fit, link, safe, shorten
-from bot.engine.engine import BuildReport, Progress, Stats
-from bot.engine.feeds import Feed, PollReport
-from bot.engine.models import Article
-from bot.engine.store.files import SourceInfo
+from bot.engine import (
+    AddReport,
+    Article,
+    BuildReport,
+    Feed,
+    PollReport,
+    Progress,
+    SourceInfo,
+    Stats,
+)
+from bot.render_text import meta_tail
 
 PAGE_SIZE = 10
 CHOICES_MAX = 25
@@ -30,17 +36,6 @@ STAGES = {
     "saving": "Saving the new index",
     "done": "Swapping in the new index",
 }
-
-
-class AddReport(Protocol):
-    """What Engine.add_bytes / add_url return (issue 4)."""
-
-    @property
-    def added(self) -> Sequence[Article]: ...
-    @property
-    def duplicates(self) -> Sequence[str]: ...
-    @property
-    def problems(self) -> Sequence[str]: ...
 
 
 def progress_line(p: Progress) -> str:
@@ -63,8 +58,7 @@ def build_summary(r: BuildReport) -> str:
 
 
 def article_label(a: Article | SourceInfo) -> str:
-    meta = [a.outlet, a.published.isoformat() if a.published else None]
-    tail = ", ".join(m for m in meta if m)
+    tail = meta_tail(a.outlet, a.published)
     return f"“{shorten(a.title, 120)}”" + (f" ({tail})" if tail else "")
 
 
@@ -122,8 +116,7 @@ def stats_embed(s: Stats) -> discord.Embed:
 
 def source_entry(s: SourceInfo) -> str:
     head = link(s.title, s.url, 120)
-    meta = [safe(s.outlet) if s.outlet else None, s.published.isoformat() if s.published else None]
-    tail = ", ".join(m for m in meta if m)
+    tail = meta_tail(s.outlet, s.published, safe)
     return f"`{s.id}` {head}" + (f" ({tail})" if tail else "") + f" · {s.chunks} passages"
 
 

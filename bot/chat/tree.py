@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.chat.render import NO_PINGS, notice
-from bot.errors import TalksError
+from bot.errors import IndexMismatch, IndexMissing, TalksError
 
 log = logging.getLogger(__name__)
 GENERIC = "Something went wrong on my side; it has been logged. Please try again later."
@@ -28,6 +28,8 @@ def user_message(error: Exception) -> str | None:
     """The sentence for a known error, or None for a bug."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, IndexMissing | IndexMismatch):
+        return f"{error} An admin can run /talks reindex."
     if isinstance(error, TalksError):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):

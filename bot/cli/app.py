@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.engine.engine import Engine, open_engine
-from bot.engine.engine import Progress as BuildProgress
-from bot.errors import TalksError
+from bot.engine import Engine, open_engine
+from bot.engine import Progress as BuildProgress
+from bot.errors import IndexMismatch, IndexMissing, TalksError
 from bot.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -32,12 +32,19 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def with_hint(exc: TalksError) -> str:
+    """The engine says what to do; this front door adds which command does it."""
+    if isinstance(exc, IndexMissing | IndexMismatch):
+        return f"{exc} Run `talks index`."
+    return str(exc)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     try:
         yield
     except TalksError as exc:
-        raise fail(str(exc)) from None
+        raise fail(with_hint(exc)) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 

@@ -12,8 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.app import app, engine, err, fail, out, settings, user_errors
-from bot.engine.feeds import PollReport
-from bot.engine.index.writer import AddReport
+from bot.engine import AddReport, PollReport
 
 feeds = typer.Typer(no_args_is_help=True, help="Follow RSS/Atom feeds and add their new articles.")
 app.add_typer(feeds, name="feeds")

@@ -8,7 +8,7 @@ import discord
 
 from bot.chat.client import TalksBot
 from bot.cli.app import app, engine, err, fail, settings, user_errors
-from bot.engine.engine import Engine
+from bot.engine import Engine
 from bot.errors import IndexMismatch, IndexMissing
 from bot.settings import Settings
 

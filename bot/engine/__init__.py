@@ -1,1 +1,41 @@
-"""The answer engine: ingest → chunk → embed → store → retrieve → answer. No Discord here."""
+"""The engine's face: `Engine`, `open_engine` and the records they hand out.
+
+Front doors (bot/cli, bot/chat) import only this module (plus bot.errors and bot.settings), so
+the rooms behind it — ingest/, index/, store/, search/, answer/ — can change without them.
+"""
+
+from bot.engine.engine import MAX_QUESTION_CHARS, Engine, open_engine
+from bot.engine.feeds import Feed, FeedPoll, PollReport
+from bot.engine.models import (
+    AddReport,
+    Answer,
+    Article,
+    BuildReport,
+    Chunk,
+    Citation,
+    Hit,
+    Progress,
+    Stats,
+)
+from bot.engine.store.atomic import write_atomic
+from bot.engine.store.base import SourceInfo
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "AddReport",
+    "Answer",
+    "Article",
+    "BuildReport",
+    "Chunk",
+    "Citation",
+    "Engine",
+    "Feed",
+    "FeedPoll",
+    "Hit",
+    "PollReport",
+    "Progress",
+    "SourceInfo",
+    "Stats",
+    "open_engine",
+    "write_atomic",
+]

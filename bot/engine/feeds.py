@@ -1,7 +1,7 @@
 """The RSS/Atom feeds to follow, and polling them into the index.
 
 The list is JSON beside the index (index/feeds.json, written atomically, changed under a file lock
-so the bot's poll loop and a CLI `talks feeds add` do not lose each other's edits). Each feed
+so the bot's poll loop and a command-line feed edit do not lose each other's edits). Each feed
 remembers the entry links it has handled, so a poll fetches only new entries; one poll adds all
 new articles of all feeds in a single index update.
 
@@ -18,17 +18,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.engine.index import writer as update
+from bot.engine import changes
 from bot.engine.index.dedup import canonical_url
-from bot.engine.ingest import corpus, incoming
-from bot.engine.ingest.feeds import FeedEntry, fetch_feed
-from bot.engine.models import Article
+from bot.engine.index.writer import IndexWriter
+from bot.engine.ingest.feeds import FeedEntry
+from bot.engine.ingest.incoming import Fetcher, Incoming
+from bot.engine.models import AddReport, Article
+from bot.engine.store.atomic import write_atomic
 from bot.errors import BadInput, FetchError
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine
 
 FILE = "feeds.json"
 MAX_NEW_PER_POLL = 25  # per feed; the rest come with the next poll
@@ -86,18 +84,18 @@ class FeedList:
             feeds = self.load()
             yield feeds
             data = json.dumps({"feeds": [asdict(f) for f in feeds]}, indent=2)
-            corpus.write_atomic(self.path, data.encode())
+            write_atomic(self.path, data.encode())
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def add_feed(eng: Engine, url: str) -> Feed:
+def add_feed(feed_list: FeedList, fetcher: Fetcher, url: str) -> Feed:
     """Follow a feed after checking that it fetches and parses (its entries are not added yet)."""
     url = url.strip()
-    entries = _fetch(eng, url)
-    with FeedList(eng.settings.index_dir).editing() as feeds:
+    entries = fetcher.feed(url)
+    with feed_list.editing() as feeds:
         if any(canonical_url(f.url) == canonical_url(url) for f in feeds):
             raise BadInput(f"{url} is already in the feed list.")
         feed = Feed(url=url, added_at=now(), entries=len(entries))
@@ -105,67 +103,54 @@ def add_feed(eng: Engine, url: str) -> Feed:
     return feed
 
 
-def remove_feed(eng: Engine, url: str) -> Feed:
-    with FeedList(eng.settings.index_dir).editing() as feeds:
+def remove_feed(feed_list: FeedList, url: str) -> Feed:
+    with feed_list.editing() as feeds:
         for feed in feeds:
             if canonical_url(feed.url) == canonical_url(url.strip()):
                 feeds.remove(feed)
                 return feed
-    raise BadInput(f"{url} is not in the feed list; `talks feeds list` shows it.")
+    raise BadInput(f"{url} is not in the feed list; the list of feeds shows it.")
 
 
-def poll(eng: Engine) -> PollReport:
+def poll(feed_list: FeedList, fetcher: Fetcher, writer: IndexWriter) -> PollReport:
     """Fetch every feed and add its new entries; a broken feed is reported, the others go on."""
-    gen = update.live(eng)
+    live = writer.live()
+    if live is not None:
+        writer.check_chunking(live)
     polls: dict[str, _Poll] = {}
-    for feed in FeedList(eng.settings.index_dir).load():
+    for feed in feed_list.load():
         state = polls[feed.url] = _Poll(feed)
         try:
-            entries = _fetch(eng, feed.url)
+            entries = fetcher.feed(feed.url)
         except BadInput as exc:
             state.errors.append(str(exc))
             continue
         state.entries = len(entries)
         for entry in [e for e in entries if e.url not in feed.seen][:MAX_NEW_PER_POLL]:
-            if gen and gen.db.find_article(url=entry.url, text=""):
+            if live and live.find_article(url=entry.url, text=""):
                 state.handled.append(entry.url)
                 state.duplicates += 1
             else:
-                state.fetch_entry(eng, entry)
+                state.fetch_entry(fetcher, entry)
     items = [item for state in polls.values() for item in state.items]
-    report = update.add_items(eng, items, [], [])
-    _record(eng, polls)
+    report = changes.add_items(writer, items, [], [])
+    _record(feed_list, polls)
     return PollReport([state.result(report) for state in polls.values()])
-
-
-def _fetch(eng: Engine, url: str) -> list[FeedEntry]:
-    s = eng.settings
-    return fetch_feed(
-        url, timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes, allow_hosts=eng.allow_hosts
-    )
 
 
 @dataclass
 class _Poll:
     feed: Feed
     entries: int = 0
-    items: list[incoming.Incoming] = field(default_factory=list)
+    items: list[Incoming] = field(default_factory=list)
     handled: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
 
-    def fetch_entry(self, eng: Engine, entry: FeedEntry) -> None:
-        s = eng.settings
+    def fetch_entry(self, fetcher: Fetcher, entry: FeedEntry) -> None:
         try:
-            self.items.append(
-                incoming.from_url(
-                    entry.url,
-                    timeout=s.fetch_timeout,
-                    max_bytes=s.fetch_max_bytes,
-                    allow_hosts=eng.allow_hosts,
-                )
-            )
+            self.items.append(fetcher.article(entry.url))
         except FetchError as exc:  # maybe passing: retried next time
             self.errors.append(str(exc))
             self.failed.append(entry.url)
@@ -174,7 +159,7 @@ class _Poll:
             self.errors.append(str(exc))
         self.handled.append(entry.url)
 
-    def result(self, report: update.AddReport) -> FeedPoll:
+    def result(self, report: AddReport) -> FeedPoll:
         ids = {a.id for item in self.items for a in item.articles}
         labels = {item.label for item in self.items}
         copies = sum(1 for d in report.duplicates if d.split(": already", 1)[0] in labels)
@@ -197,8 +182,8 @@ class _Poll:
         )
 
 
-def _record(eng: Engine, polls: dict[str, _Poll]) -> None:
+def _record(feed_list: FeedList, polls: dict[str, _Poll]) -> None:
     """Save what each feed handled; feeds added or removed meanwhile are left as they are."""
     when = now()
-    with FeedList(eng.settings.index_dir).editing() as feeds:
+    with feed_list.editing() as feeds:
         feeds[:] = [polls[f.url].updated(f, when) if f.url in polls else f for f in feeds]

@@ -60,3 +60,51 @@ class Answer:
     abstained: bool = False
     as_of: date | None = None
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a rebuild has got; front doors turn it into a bar or an edited message."""
+
+    stage: str  # "reading", "chunking", "embedding", "saving", "done"
+    done: int
+    total: int
+    articles: int = 0
+    chunks: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.done / self.total if self.total else 100.0
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    articles: int
+    chunks: int
+    embedded: int  # chunks that needed the model (the rest reused vectors from the old index)
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+    generation: str = ""
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    chunks: int
+    index_bytes: int
+    model: str
+    dense: str
+    built_at: str | None
+    generation: str | None
+    uptime_seconds: float
+
+
+@dataclass(frozen=True)
+class AddReport:
+    added: list[Article]
+    duplicates: list[str]  # "<input>: already indexed as <id> (<title>)"
+    problems: list[str]  # inputs (or records) that could not be read; nothing was stored for them
+    grouped: list[str] = field(default_factory=list)  # added articles that are near-copies
+    chunks: int = 0
+    seconds: float = 0.0
+    generation: str | None = None

@@ -10,7 +10,7 @@ from discord import app_commands
 
 from bot.chat.checks import NotAdmin, is_admin
 from bot.chat.tree import GENERIC, describe, retry_sentence, user_message
-from bot.errors import Busy, IndexMissing
+from bot.errors import BadInput, Busy, IndexMissing
 
 
 def member(*roles: str) -> discord.abc.User:
@@ -45,7 +45,11 @@ def test_known_errors_become_their_sentence() -> None:
     command = SimpleNamespace(name="ask", qualified_name="ask")
     wrapped = app_commands.CommandInvokeError(command, Busy("Busy now."))  # type: ignore[arg-type]
     assert user_message(wrapped) == "Busy now."
-    assert user_message(IndexMissing("No index yet.")) == "No index yet."
+    assert (
+        user_message(IndexMissing("No index yet."))
+        == "No index yet. An admin can run /talks reindex."
+    )
+    assert user_message(BadInput("Bad.")) == "Bad."
     cooldown = app_commands.CommandOnCooldown(app_commands.Cooldown(1, 10), 4.2)
     assert (
         user_message(cooldown)

@@ -124,7 +124,7 @@ def test_remove_unknown_id_is_one_line(talks_local: Run) -> None:
     result = talks_local("remove", "nope")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "error: No indexed article has the id 'nope'; `talks sources` lists them."
+        "error: No indexed article has the id 'nope'; the list of sources shows them."
     ]
 
 

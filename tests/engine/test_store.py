@@ -54,7 +54,7 @@ def test_an_index_from_another_model_is_refused(engine: Engine) -> None:
         name = "test:another-model"
 
     with pytest.raises(
-        IndexMismatch, match=r"built with model test:word-hash .* run `talks index`"
+        IndexMismatch, match=r"built with model test:word-hash .*; rebuild the index\.$"
     ):
         Engine(engine.settings, OtherModel()).ask("anything at all?")
 
@@ -68,7 +68,7 @@ def test_an_index_of_another_dimension_is_refused(engine: Engine) -> None:
 
 
 def test_asking_before_indexing_says_what_to_do(make_settings: Callable[..., Settings]) -> None:
-    with pytest.raises(IndexMissing, match="talks index"):
+    with pytest.raises(IndexMissing, match="build it first"):
         Engine(make_settings(), WordHashEmbedder()).ask("What does the Kremlin require?")
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.chat.checks import is_admin, require_admin
+from bot.chat.checks import admin_choices, reply, require_admin
 from bot.chat.cogs.admin_feeds import Feeds
 from bot.chat.cogs.admin_index import rebuild_with_progress
 from bot.chat.render import NO_PINGS, notice, safe
@@ -27,7 +27,7 @@ from bot.chat.render_admin import (
     stats_embed,
 )
 from bot.chat.tree import describe
-from bot.engine.ingest.files import SUFFIXES
+from bot.engine import Engine
 from bot.errors import BadInput, Busy
 
 if TYPE_CHECKING:
@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 def check_upload(attachment: discord.Attachment, max_bytes: int) -> str:
     """The file name to store, or BadInput before anything is downloaded."""
     name = PurePath(attachment.filename).name
-    if PurePath(name).suffix.lower() not in SUFFIXES:
-        raise BadInput(f"{name}: only {', '.join(SUFFIXES)} files can be added.")
+    suffixes = Engine.accepted_suffixes
+    if PurePath(name).suffix.lower() not in suffixes:
+        raise BadInput(f"{name}: only {', '.join(suffixes)} files can be added.")
     if attachment.size > max_bytes:
         raise BadInput(f"{name} is too large ({attachment.size:,} bytes; limit {max_bytes:,}).")
     return name
@@ -62,9 +63,6 @@ class Talks(
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return require_admin(interaction, self.bot.settings.admin_role)
-
-    async def _reply(self, interaction: discord.Interaction, text: str) -> None:
-        await interaction.followup.send(notice(text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command()
     async def reindex(self, interaction: discord.Interaction) -> None:
@@ -107,12 +105,11 @@ class Talks(
             raise BadInput("Give either a file or a url.")
         name = check_upload(file, self.bot.settings.fetch_max_bytes) if file else None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        source: str | tuple[str, bytes] = (url or "").strip()
         if file and name:
-            data = await file.read()
-            report = await asyncio.to_thread(self.engine.add_bytes, name, data)
-        else:
-            report = await asyncio.to_thread(self.engine.add_url, (url or "").strip())
-        await self._reply(interaction, add_summary(report))
+            source = (name, await file.read())
+        report = await asyncio.to_thread(self.engine.add, [source])
+        await reply(interaction, add_summary(report))
 
     @app_commands.command()
     @app_commands.describe(source="The article to remove (start typing its title)")
@@ -124,17 +121,14 @@ class Talks(
         if found is None:
             raise BadInput("No indexed article has that id; pick one from the list.")
         await asyncio.to_thread(self.engine.remove, source)
-        await self._reply(interaction, f"Removed {safe(article_label(found))}.")
+        await reply(interaction, f"Removed {safe(article_label(found))}.")
 
     @remove.autocomplete("source")
     async def _source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Autocomplete skips interaction_check, so titles are only listed to admins."""
-        if not is_admin(interaction.user, interaction.permissions, self.bot.settings.admin_role):
-            return []
-        rows = await asyncio.to_thread(self.engine.sources)
-        return source_choices(rows, current)
+        role = self.bot.settings.admin_role
+        return await admin_choices(interaction, role, self.engine.sources, source_choices, current)
 
     @app_commands.command()
     @app_commands.describe(page="Which page of the list")

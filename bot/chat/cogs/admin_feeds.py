@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.chat.checks import is_admin, require_admin
-from bot.chat.render import NO_PINGS, notice
+from bot.chat.checks import admin_choices, reply, require_admin
+from bot.chat.render import NO_PINGS
 from bot.chat.render_admin import feed_choices, feeds_embed, poll_summary
 
 if TYPE_CHECKING:
@@ -29,9 +29,6 @@ class Feeds(app_commands.Group, name="feeds", description="RSS/Atom feeds to fol
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return require_admin(interaction, self.bot.settings.admin_role)
 
-    async def _reply(self, interaction: discord.Interaction, text: str) -> None:
-        await interaction.followup.send(notice(text), ephemeral=True, allowed_mentions=NO_PINGS)
-
     @app_commands.command()
     @app_commands.describe(url="The feed's address (RSS or Atom)")
     async def add(self, interaction: discord.Interaction, url: str) -> None:
@@ -39,7 +36,7 @@ class Feeds(app_commands.Group, name="feeds", description="RSS/Atom feeds to fol
         await interaction.response.defer(ephemeral=True, thinking=True)
         feed = await asyncio.to_thread(self.engine.add_feed, url)
         minutes = self.bot.settings.feed_poll_minutes
-        await self._reply(
+        await reply(
             interaction,
             f"Following <{feed.url}> ({feed.entries} entries). New articles are added every "
             f"{minutes:g} min, or now with /talks feeds poll.",
@@ -60,19 +57,18 @@ class Feeds(app_commands.Group, name="feeds", description="RSS/Atom feeds to fol
         """Stop following a feed (articles already added stay)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         feed = await asyncio.to_thread(self.engine.remove_feed, url)
-        await self._reply(interaction, f"Stopped following <{feed.url}>.")
+        await reply(interaction, f"Stopped following <{feed.url}>.")
 
     @remove.autocomplete("url")
     async def _feed_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if not is_admin(interaction.user, interaction.permissions, self.bot.settings.admin_role):
-            return []
-        return feed_choices(await asyncio.to_thread(self.engine.feeds), current)
+        role = self.bot.settings.admin_role
+        return await admin_choices(interaction, role, self.engine.feeds, feed_choices, current)
 
     @app_commands.command()
     async def poll(self, interaction: discord.Interaction) -> None:
         """Fetch every feed now and add the new articles."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await asyncio.to_thread(self.engine.poll_feeds)
-        await self._reply(interaction, poll_summary(report))
+        await reply(interaction, poll_summary(report))

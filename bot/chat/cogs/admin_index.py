@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.chat.render_admin import build_summary, progress_line
-from bot.engine.engine import BuildReport, Engine, Progress
+from bot.engine import BuildReport, Engine, Progress
 
 log = logging.getLogger(__name__)
 Edit = Callable[[str], Awaitable[object]]

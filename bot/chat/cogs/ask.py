@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chat.render import NO_PINGS, Rendered, notice, render_answer
-from bot.chat.tree import GENERIC, retry_sentence
+from bot.chat.tree import GENERIC, retry_sentence, user_message
 from bot.errors import TalksError
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class Ask(commands.Cog):
             async with message.channel.typing():
                 rendered = await self.answer(question)
         except TalksError as exc:
-            await self.reply(message, str(exc))
+            await self.reply(message, user_message(exc) or GENERIC)
             return
         except Exception:
             log.exception("answering message %s failed", message.id)

@@ -15,7 +15,7 @@ from discord.ext import commands, tasks
 
 from bot.chat.render import NO_PINGS
 from bot.chat.render_admin import new_articles_embed
-from bot.engine.models import Article
+from bot.engine import Article
 from bot.errors import Busy, TalksError
 
 if TYPE_CHECKING:

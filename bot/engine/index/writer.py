@@ -1,263 +1,231 @@
-"""Incremental updates: add or remove articles without re-indexing the rest.
+"""The one write path: every index generation is built here, under one lock.
 
-The live generation is copied (SQLite backup, FAISS clone), only the changed articles' chunks are
-inserted or deleted (embedding only new passages), BM25 is rebuilt from SQLite (cheap), and the
-result is committed as a new generation, exactly as a full rebuild would be.
+A `Batch` is the life of one generation: begin from the live snapshot (or empty), add articles
+(chunk → embed, reusing the vectors of passages already indexed → store), remove articles, regroup
+near-duplicates, then commit or abort. A full rebuild, an incremental add or removal, a feed poll
+and the synthetic benchmark corpora all go through it.
 
-Order, so that a crash at any point leaves index and corpus consistent or recoverable:
-1. read and check every input, and build the new generation in a temporary folder;
-2. write corpus/ (each file atomically);
-3. swap the generation in (Store.commit).
-A failure in 1 changes nothing. A failure in 2 or 3 undoes the corpus writes and drops the temporary
-generation. A hard crash between 2 and 3 leaves corpus/ ahead of the index, which `is_stale()` then
-reports and `talks index` repairs; the old index keeps answering meanwhile. (The other order could
-leave an article in the index that a rebuild would silently lose.)
+Commit order, so that a crash at any point leaves index and corpus consistent or recoverable:
+1. the new generation is complete in the store's draft;
+2. corpus/ is written (each file atomically);
+3. the draft is swapped in.
+A failure in 1 changes nothing. A failure in 2 or 3 undoes the corpus writes and drops the draft.
+A hard crash between 2 and 3 leaves corpus/ ahead of the index, which the engine then reports as
+stale; the old index keeps answering meanwhile. (The other order could leave an article in the
+index that a rebuild would silently lose.)
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import numpy as np
 
-from bot.engine.index.dedup import NearDupIndex, canonical_url, components, group_names, text_key
-from bot.engine.ingest import corpus, incoming
-from bot.engine.ingest.incoming import Incoming
-from bot.engine.models import Article
-from bot.engine.store.dense import DenseIndex
-from bot.engine.store.files import DB, Generation, MetaDB
-from bot.engine.store.sparse import SparseIndex
-from bot.errors import BadInput, IndexMismatch, IndexMissing
+from bot.engine.index.chunk import CHUNKER_VERSION, chunk_article, embedding_text
+from bot.engine.index.dedup import NearDupIndex, components, group_names
+from bot.engine.index.embed import Embedder
+from bot.engine.ingest import corpus
+from bot.engine.models import Article, Chunk, Progress
+from bot.engine.store.base import FORMAT, Draft, Manifest, Snapshot, Store
+from bot.errors import IndexMismatch, IndexMissing
+from bot.settings import Settings
 
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine
-
-Input = str | Path | tuple[str, bytes]  # a URL, a file, or an upload's name and bytes
+ProgressFn = Callable[[Progress], None]
 
 
-@dataclass(frozen=True)
-class AddReport:
-    added: list[Article]
-    duplicates: list[str]  # "<input>: already indexed as <id> (<title>)"
-    problems: list[str]  # inputs (or records) that could not be read; nothing was stored for them
-    grouped: list[str] = field(default_factory=list)  # added articles that are near-copies
-    chunks: int = 0
-    seconds: float = 0.0
-    generation: str | None = None
+def content_key(text: str) -> str:
+    """Names a passage's embedded text, so an unchanged passage keeps its vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-@dataclass
-class Plan:
-    articles: list[Article] = field(default_factory=list)
-    files: list[corpus.FileChange] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+def _quiet(_: Progress) -> None:
+    pass
 
 
-class Seen:
-    """Canonical URLs and texts already taken, with the article that took them."""
+class IndexWriter:
+    """Owns the write lock; hands out one Batch at a time."""
 
-    def __init__(self, db: MetaDB | None = None) -> None:
-        self.db = db
-        self._by_key: dict[str, Article] = {}
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
 
-    def original(self, article: Article) -> Article | None:
-        if self.db is not None:
-            found = self.db.find_article(url=article.url, text=article.text)
-            if found is not None:
-                return found
-        url = canonical_url(article.url)
-        return (self._by_key.get(url) if url else None) or self._by_key.get(text_key(article.text))
-
-    def add(self, article: Article) -> None:
-        url = canonical_url(article.url)
-        if url:
-            self._by_key.setdefault(url, article)
-        self._by_key.setdefault(text_key(article.text), article)
-
-
-def unique(articles: list[Article], problems: list[str]) -> list[Article]:
-    """For a full rebuild: the first of each set of exact duplicates, in corpus order."""
-    seen, kept = Seen(), []
-    for article in articles:
-        original = seen.original(article)
-        if original is None:
-            seen.add(article)
-            kept.append(article)
-        else:
-            problems.append(
-                f"{article.source}: same article as {original.id} ({original.title}); skipped."
-            )
-    return kept
-
-
-def add_inputs(eng: Engine, inputs: Sequence[Input]) -> AddReport:
-    """Read, fetch and check every input, then add what is new in one update.
-
-    An input that cannot be used becomes a line in `problems` and changes nothing; errors of
-    the index itself (Busy, IndexMismatch, disk) raise. URLs already indexed are not fetched.
-    """
-    items: list[Incoming] = []
-    duplicates: list[str] = []
-    problems: list[str] = []
-    gen = live(eng)
-    s = eng.settings
-    for item in inputs:
+    def live(self) -> Snapshot | None:
+        """The live snapshot, or None before the first index."""
         try:
-            if isinstance(item, tuple):
-                items.append(incoming.from_bytes(*item))
-            elif isinstance(item, Path):
-                items.append(incoming.from_file(item, s.corpus_dir))
-            elif known := (gen.db.find_article(url=item, text="") if gen else None):
-                duplicates.append(f"{item}: already indexed as {known.id} ({known.title})")
-            else:
-                items.append(
-                    incoming.from_url(
-                        item,
-                        timeout=s.fetch_timeout,
-                        max_bytes=s.fetch_max_bytes,
-                        allow_hosts=eng.allow_hosts,
-                    )
-                )
-        except BadInput as exc:
-            problems.append(str(exc))
-    return add_items(eng, items, duplicates, problems)
+            return self.store.open(model=self.embedder.name, dim=self.embedder.dim)
+        except IndexMissing:
+            return None
 
+    @contextmanager
+    def batch(
+        self, *, empty: bool = False, approximate: bool = False, check_chunking: bool = True
+    ) -> Iterator[Batch]:
+        """Lock, begin a draft (from the live snapshot unless `empty`); abort unless committed."""
+        with self.store.locked():
+            live = self.live() if not empty else None
+            if live is not None and check_chunking:
+                self.check_chunking(live)
+            draft = self.store.begin(live, dim=self.embedder.dim, approximate=approximate)
+            batch = Batch(self, draft, live if not empty else self._reusable(), full=empty)
+            try:
+                yield batch
+            finally:
+                if not batch.committed:
+                    draft.abort()
 
-def plan_adds(db: MetaDB | None, items: list[Incoming], root: Path) -> Plan:
-    """Drop duplicates (of the index and of each other) and pick the corpus file of each input."""
-    plan, seen, taken = Plan(), Seen(db), set[str]()
-    for item in items:
-        kept: list[Article] = []
-        for article in item.articles:
-            original = seen.original(article)
-            if original is not None:
-                where = article.source if len(item.articles) > 1 else item.label
-                plan.duplicates.append(
-                    f"{where}: already indexed as {original.id} ({original.title})"
-                )
-                continue
-            seen.add(article)
-            kept.append(article)
-        if not kept:
-            continue
-        if item.in_place:
-            plan.articles.extend(kept)
-            continue
-        path = corpus.unique_path(root, item.name, taken)
-        stored = item.renamed(path.relative_to(root).as_posix())
-        data = item.data
-        if len(kept) < len(item.articles) or item.problems:
-            data = _only_records(item, {a.id for a in kept})
-        plan.articles.extend(a for a in stored.articles if a.id in {k.id for k in kept})
-        plan.files.append(corpus.FileChange(path, None, data))
-    return plan
-
-
-def _only_records(item: Incoming, keep: set[str]) -> bytes:
-    """A .jsonl file with the lines of duplicates and broken records blanked."""
-    keep_lines = {int(a.source.rpartition("#")[2]) for a in item.articles if a.id in keep}
-    text = item.data.decode("utf-8-sig")
-    drop = set(range(1, len(text.splitlines()) + 1)) - keep_lines
-    return corpus.blank_lines(text, drop).encode()
-
-
-def add_items(
-    eng: Engine, items: list[Incoming], duplicates: list[str], problems: list[str]
-) -> AddReport:
-    started = time.monotonic()
-    problems = problems + [p for item in items for p in item.problems]
-    if not any(item.articles for item in items):
-        return AddReport([], duplicates, problems)
-    with eng._writing():
-        gen = live(eng)
-        plan = plan_adds(gen.db if gen else None, items, eng.settings.corpus_dir)
-        duplicates = duplicates + plan.duplicates
-        if not plan.articles:
-            return AddReport([], duplicates, problems)
-        name, chunks = commit(eng, gen, plan.articles, [], plan.files)
-    groups = eng.generation().db.dup_groups(a.id for a in plan.articles)
-    grouped = [
-        f"{a.id} ({a.title}) is a near-copy of {groups[a.id]}"
-        for a in plan.articles
-        if a.id in groups
-    ]
-    return AddReport(
-        plan.articles, duplicates, problems, grouped, chunks, time.monotonic() - started, name
-    )
-
-
-def remove(eng: Engine, article_id: str) -> Article:
-    with eng._writing():
-        gen = eng.generation()
-        article = gen.db.article(article_id.strip())
-        if article is None:
-            raise BadInput(
-                f"No indexed article has the id {article_id!r}; `talks sources` lists them."
+    def check_chunking(self, live: Snapshot) -> None:
+        """An incremental change must cut passages as the live generation did."""
+        m, s = live.manifest, self.settings
+        if (m.chunk_tokens, m.chunk_overlap) != (s.chunk_tokens, s.chunk_overlap):
+            raise IndexMismatch(
+                "The index was built with other chunk settings; rebuild the index before adding "
+                "or removing articles."
             )
-        change = corpus.removal(eng.settings.corpus_dir, article)
-        commit(eng, gen, [], [article.id], [change] if change else [])
-    return article
 
+    def _reusable(self) -> Snapshot | None:
+        try:
+            return self.live()
+        except IndexMismatch:  # built by another model: nothing to reuse
+            return None
 
-def live(eng: Engine) -> Generation | None:
-    """The live generation, or None before the first index; refuses one built differently."""
-    try:
-        gen = eng.generation()
-    except IndexMissing:
-        return None
-    m, s = gen.manifest, eng.settings
-    if (m.chunk_tokens, m.chunk_overlap) != (s.chunk_tokens, s.chunk_overlap):
-        raise IndexMismatch(
-            "The index was built with other chunk settings; run `talks index` before adding or "
-            "removing articles."
+    def rebuild(
+        self, articles: list[Article], fingerprint: str, progress: ProgressFn = _quiet
+    ) -> tuple[str, int, int]:
+        """A complete new generation of these articles; (name, embedded, chunks)."""
+        with self.batch(empty=True, approximate=self.approximate(articles)) as batch:
+            embedded, chunks = batch.add(articles, progress)
+            progress(Progress("saving", 1, 1, len(articles), chunks))
+            return batch.commit(fingerprint), embedded, chunks
+
+    def approximate(self, articles: list[Article]) -> bool:
+        estimate = sum(max(1, len(a.text) // 900) for a in articles)
+        return estimate >= self.settings.ann_min_chunks
+
+    def chunks(self, article: Article) -> list[Chunk]:
+        budget = min(self.settings.chunk_tokens, self.embedder.max_tokens - 48)
+        overlap = min(self.settings.chunk_overlap, budget // 2)
+        return chunk_article(
+            article, budget=budget, overlap=overlap, count=self.embedder.count_tokens
         )
-    return gen
+
+    def manifest(self, fingerprint: str, draft: Draft) -> Manifest:
+        articles, chunks = draft.counts()
+        return Manifest(
+            format=FORMAT,
+            model=self.embedder.name,
+            dim=self.embedder.dim,
+            chunker=CHUNKER_VERSION,
+            chunk_tokens=self.settings.chunk_tokens,
+            chunk_overlap=self.settings.chunk_overlap,
+            corpus_fingerprint=fingerprint,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            articles=articles,
+            chunks=chunks,
+            dense=draft.dense_kind,
+        )
 
 
-def commit(
-    eng: Engine,
-    gen: Generation | None,
-    adds: list[Article],
-    removes: list[str],
-    files: list[corpus.FileChange],
-) -> tuple[str, int]:
-    """Build the next generation from `gen` plus the changes, write corpus/, swap; (name, chunks)."""
-    root = eng.settings.corpus_dir
-    before = gen.manifest.corpus_fingerprint if gen else corpus.EMPTY_FINGERPRINT
-    was_fresh = corpus.fingerprint(root) == before
-    tmp = eng.store.begin()
-    try:
-        db = gen.db.copy_to(tmp / DB) if gen else MetaDB(tmp / DB, writable=True)
-        dense = gen.dense.copy() if gen else DenseIndex.empty(eng.embedder.dim)
-        touched: set[str] = set()
-        for article_id in removes:
-            group = db.dup_groups([article_id]).get(article_id)
-            touched.update(db.group_members(group) if group else ())
-            dense.remove(np.asarray(db.delete_article(article_id), dtype=np.int64))
-        _, chunks = eng._index_articles(db, dense, adds, lambda p: None)
-        regroup(db, [a.id for a in adds], touched - set(removes))
-        sparse = SparseIndex.build(db.bm25_docs())
+class Batch:
+    """One generation in the making."""
+
+    def __init__(
+        self, writer: IndexWriter, draft: Draft, base: Snapshot | None, *, full: bool
+    ) -> None:
+        self.writer = writer
+        self.draft = draft
+        self.base = base  # the live snapshot: vectors are reused from it
+        self.full = full  # a whole new index: group near-duplicates from scratch
+        self.added: list[str] = []
+        self.removed: list[str] = []
+        self.touched: set[str] = set()
+        self.groups: dict[str, str] = {}  # near-duplicate groups of the added articles
+        self.committed = False
+
+    def add(self, articles: Sequence[Article], progress: ProgressFn = _quiet) -> tuple[int, int]:
+        """Chunk, embed (reusing vectors by content) and store; (embedded, chunks)."""
+        plan: list[tuple[Article, list[Chunk], list[str]]] = []
+        for i, article in enumerate(articles, 1):
+            chunks = self.writer.chunks(article)
+            plan.append((article, chunks, [embedding_text(article, c) for c in chunks]))
+            if i % 50 == 0 or i == len(articles):
+                progress(Progress("chunking", i, len(articles), i, sum(len(p[1]) for p in plan)))
+        total = sum(len(p[1]) for p in plan)
+        keyed = [(a, chunks, [content_key(t) for t in texts], texts) for a, chunks, texts in plan]
+        wanted = {k for _, _, keys, _ in keyed for k in keys}
+        reuse = self.base.vectors_for(wanted) if self.base is not None else {}
+        todo = [(k, t) for _, _, keys, texts in keyed for k, t in zip(keys, texts, strict=True)]
+        todo = [(k, t) for k, t in todo if k not in reuse]
+        if todo:
+
+            def on_batch(done: int, _total: int) -> None:
+                progress(Progress("embedding", done, len(todo), len(articles), total))
+
+            vectors = self.writer.embedder.encode([t for _, t in todo], progress=on_batch)
+            reuse.update((k, v) for (k, _), v in zip(todo, vectors, strict=True))
+        for article, chunks, keys, _ in keyed:
+            self.add_embedded(article, chunks, keys, [reuse[k] for k in keys])
+        return len(todo), total
+
+    def add_embedded(
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        keys: Sequence[str],
+        vectors: Sequence[np.ndarray] | np.ndarray,
+    ) -> None:
+        """Store an article whose passages already have vectors (the synthetic corpora's seam)."""
+        dim = self.writer.embedder.dim
+        matrix = np.vstack(list(vectors)) if len(vectors) else np.zeros((0, dim), np.float32)
+        self.draft.add(article, chunks, keys, matrix)
+        self.added.append(article.id)
+
+    def remove(self, article_id: str) -> None:
+        group = self.draft.dup_groups([article_id]).get(article_id)
+        self.touched.update(self.draft.group_members(group) if group else ())
+        self.draft.remove(article_id)
+        self.removed.append(article_id)
+
+    def commit(
+        self,
+        fingerprint: str | None,
+        files: Sequence[corpus.FileChange] = (),
+        *,
+        group: bool = True,
+    ) -> str:
+        """Regroup, write corpus/ (undone on failure), swap the generation in; its name.
+
+        `fingerprint` is corpus/'s as indexed; None keeps the live one's standing: fresh if corpus/
+        matched it before this change, stale otherwise (an index that lagged behind must still
+        look stale after an add). `group=False` skips near-duplicate grouping (synthetic corpora).
+        """
+        if group:
+            self._regroup()
+        self.groups = self.draft.dup_groups(self.added)
+        root = self.writer.settings.corpus_dir
+        before = self.base.manifest.corpus_fingerprint if self.base else corpus.EMPTY_FINGERPRINT
+        was_fresh = fingerprint is None and corpus.fingerprint(root) == before
         corpus.apply(files)
         try:
-            # An index that lagged behind corpus/ before this change must still look stale.
-            after = corpus.fingerprint(root) if was_fresh else before
-            name = eng.store.commit(tmp, db, dense, sparse, eng._manifest(after, db, dense))
+            after = fingerprint or (corpus.fingerprint(root) if was_fresh else before)
+            name = self.draft.commit(self.writer.manifest(after, self.draft))
         except BaseException:
             corpus.undo(files)
             raise
-    except BaseException:
-        eng.store.abort(tmp)
-        raise
-    eng._gen = None
-    eng.generation()
-    return name, chunks
+        self.committed = True
+        return name
+
+    def _regroup(self) -> None:
+        if self.full:
+            self.draft.set_dup_groups(dict(group_names(components(self.draft.signatures()))))
+        else:
+            regroup(self.draft, self.added, self.touched - set(self.removed))
 
 
-def regroup(db: MetaDB, new_ids: list[str], touched: set[str]) -> None:
+def regroup(draft: Draft, new_ids: list[str], touched: set[str]) -> None:
     """Recompute the near-duplicate groups around articles just added (or left by a removal).
 
     A group is closed under "near-duplicate of", so the component of any affected article lies
@@ -266,14 +234,14 @@ def regroup(db: MetaDB, new_ids: list[str], touched: set[str]) -> None:
     """
     affected = set(touched) | set(new_ids)
     if new_ids:
-        sigs, groups, index = db.signatures(), db.dup_groups(), NearDupIndex()
+        sigs, groups, index = draft.signatures(), draft.dup_groups(), NearDupIndex()
         for article_id, sig in sigs.items():
             index.add(article_id, sig)
         for article_id in new_ids:
             for other in index.similar(sigs[article_id]):
                 affected.add(other)
                 if other in groups:
-                    affected.update(db.group_members(groups[other]))
-    sigs = db.signatures(affected)
+                    affected.update(draft.group_members(groups[other]))
+    sigs = draft.signatures(affected)
     names = group_names(components(sigs))
-    db.set_dup_groups({article_id: names.get(article_id) for article_id in sigs})
+    draft.set_dup_groups({article_id: names.get(article_id) for article_id in sigs})

@@ -61,3 +61,12 @@ def optional_str(value: object, field: str, where: str) -> str | None:
     if not isinstance(value, str):
         raise BadInput(f"{where}: '{field}' must be text.")
     return value.strip() or None
+
+
+MAX_FILE_BYTES = 20_000_000
+
+
+def check_size(name: str, size: int) -> None:
+    """The one limit on an article file's size, wherever it comes from (disk, upload)."""
+    if size > MAX_FILE_BYTES:
+        raise BadInput(f"{name}: the file is larger than {MAX_FILE_BYTES // 1_000_000} MB.")

@@ -1,4 +1,4 @@
-"""Writing to corpus/, so that a later full `talks index` reads back exactly what was added.
+"""Writing to corpus/, so that a later full rebuild reads back exactly what was added.
 
 Every change is one `FileChange` (the bytes before and after), written atomically: a hidden temp
 file beside the target (the corpus scan skips hidden files, so a leftover is never indexed),
@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,7 @@ import yaml
 
 from bot.engine.ingest import corpus_files, read_bytes
 from bot.engine.models import Article
-from bot.engine.store.files import fsync_dir
+from bot.engine.store.atomic import write_atomic
 from bot.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ def apply(changes: Iterable[FileChange]) -> None:
     done: list[FileChange] = []
     try:
         for change in changes:
-            _put(change.path, change.after, exclusive=change.before is None)
+            write_atomic(change.path, change.after, exclusive=change.before is None)
             done.append(change)
     except BaseException:
         undo(done)
@@ -69,34 +68,9 @@ def undo(changes: Iterable[FileChange]) -> None:
     """Put files back as they were; best effort, as this already runs after a failure."""
     for change in reversed(list(changes)):
         try:
-            _put(change.path, change.before, exclusive=False)
+            write_atomic(change.path, change.before)
         except OSError:
-            log.exception("could not restore %s; run `talks index` to resync", change.path)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    _put(path, data, exclusive=False)
-
-
-def _put(path: Path, data: bytes | None, *, exclusive: bool) -> None:
-    if data is None:
-        path.unlink(missing_ok=True)
-        fsync_dir(path.parent)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if exclusive:
-            os.link(tmp, path)  # fails rather than overwrite a file that appeared meanwhile
-        else:
-            os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
+            log.exception("could not restore %s; rebuild the index to resync", change.path)
 
 
 def safe_name(name: str) -> str:
@@ -168,7 +142,7 @@ def removal(root: Path, article: Article) -> FileChange | None:
     data = path.read_bytes()
     stale = BadInput(
         f"{name} no longer holds article {article.id} (it changed since it was indexed); "
-        "run `talks index`, then remove it again."
+        "rebuild the index, then remove it again."
     )
     try:
         found, _ = read_bytes(data, name)

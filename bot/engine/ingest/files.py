@@ -12,12 +12,17 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.ingest.common import clean_text, make_article_id, optional_str, parse_date
+from bot.engine.ingest.common import (
+    check_size,
+    clean_text,
+    make_article_id,
+    optional_str,
+    parse_date,
+)
 from bot.engine.models import Article
 from bot.errors import BadInput
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".jsonl")
-MAX_FILE_BYTES = 20_000_000
 MIN_TEXT_CHARS = 40
 
 
@@ -130,8 +135,7 @@ def read_bytes(data: bytes, name: str) -> tuple[list[Article], list[str]]:
     if reader is None:
         allowed = ", ".join(sorted(READERS))
         raise BadInput(f"{name}: unsupported file type '{suffix or 'none'}' (use {allowed}).")
-    if len(data) > MAX_FILE_BYTES:
-        raise BadInput(f"{name}: the file is larger than {MAX_FILE_BYTES // 1_000_000} MB.")
+    check_size(name, len(data))
     articles: list[Article] = []
     problems: list[str] = []
     for item in reader(decode(data, name), name, name):
@@ -152,8 +156,7 @@ def read_file(path: Path, root: Path | None = None) -> tuple[list[Article], list
         size = path.stat().st_size
     except OSError as exc:
         raise BadInput(f"{name}: cannot be read ({exc.strerror}).") from None
-    if size > MAX_FILE_BYTES:
-        raise BadInput(f"{name}: the file is larger than {MAX_FILE_BYTES // 1_000_000} MB.")
+    check_size(name, size)
     return read_bytes(path.read_bytes(), name)
 
 

@@ -3,24 +3,45 @@
 Everything here happens before the write lock is taken (fetching can take seconds) and changes
 nothing: an input either becomes an `Incoming` or a one-line problem. The articles of an Incoming
 are parsed from the very bytes that will be stored in corpus/, so what the incremental update
-indexes is what a later full `talks index` reads back.
+indexes is what a later full rebuild reads back.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from bot.engine.ingest import corpus_files, read_bytes
+from bot.engine.ingest.common import check_size
 from bot.engine.ingest.corpus import markdown_name, safe_name, to_markdown
+from bot.engine.ingest.feeds import FeedEntry, fetch_feed
 from bot.engine.ingest.fetch import fetch_article
-from bot.engine.ingest.files import MAX_FILE_BYTES
 from bot.engine.models import Article
+from bot.engine.store.base import Catalog
 from bot.errors import BadInput
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+Input = str | Path | tuple[str, bytes] | Article  # a URL or path, an upload, a ready Article
+
+
+@dataclass(frozen=True)
+class Fetcher:
+    """The web fetch limits, set once: every page and feed is fetched through the guard."""
+
+    timeout: float
+    max_bytes: int
+    allow_hosts: frozenset[str] = frozenset()  # tests fetch from a local server; production: none
+
+    def article(self, url: str) -> Incoming:
+        return from_url(url, self)
+
+    def feed(self, url: str) -> list[FeedEntry]:
+        return fetch_feed(
+            url, timeout=self.timeout, max_bytes=self.max_bytes, allow_hosts=self.allow_hosts
+        )
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,7 @@ class Incoming:
     label: str  # what the admin named (path, attachment, URL): used in messages
     name: str  # corpus file name, relative to corpus/ (may still gain a -2 suffix)
     data: bytes  # the file's content
-    articles: list[Article]  # as `talks index` reads them from `data` stored under `name`
+    articles: list[Article]  # as a full rebuild reads them from `data` stored under `name`
     problems: list[str] = field(default_factory=list)  # broken .jsonl records, skipped
     in_place: bool = False  # the file is already in corpus/: index it, copy nothing
 
@@ -58,8 +79,7 @@ def from_file(path: Path, corpus_root: Path) -> Incoming:
             raise BadInput(f"{path}: is a folder; name the files in it.")
         if not path.is_file():
             raise BadInput(f"{path}: no such file.")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise BadInput(f"{path}: the file is larger than {MAX_FILE_BYTES // 1_000_000} MB.")
+        check_size(str(path), path.stat().st_size)
         data = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"{path}: cannot be read ({exc.strerror}).") from None
@@ -68,7 +88,7 @@ def from_file(path: Path, corpus_root: Path) -> Incoming:
         name = resolved.relative_to(root).as_posix()
         if resolved not in {p.resolve() for p in corpus_files(root)}:
             raise BadInput(
-                f"{name}: `talks index` skips this file (hidden, README or unknown type)."
+                f"{name}: the corpus scan skips this file (hidden, README or unknown type)."
             )
         articles, problems = read_bytes(data, name)
         return Incoming(str(path), name, data, articles, problems, in_place=True)
@@ -84,13 +104,41 @@ def from_article(article: Article, retrieved: datetime | None = None, label: str
     return Incoming(label or article.url or article.title, name, data, articles)
 
 
-def from_url(
-    url: str, *, timeout: float, max_bytes: int, allow_hosts: frozenset[str] = frozenset()
-) -> Incoming:
+def from_url(url: str, fetcher: Fetcher) -> Incoming:
     """Fetch through the guarded fetcher; the file records when it was retrieved."""
+    f = fetcher
     try:
-        got = fetch_article(url, timeout=timeout, max_bytes=max_bytes, allow_hosts=allow_hosts)
+        got = fetch_article(
+            url, timeout=f.timeout, max_bytes=f.max_bytes, allow_hosts=f.allow_hosts
+        )
     except BadInput as exc:
         message = str(exc)  # keep the type: a FetchError may pass, a page that is no article won't
         raise type(exc)(message if url in message else f"{url}: {message}") from None
     return from_article(got.article, got.retrieved, label=url)
+
+
+def read_inputs(
+    inputs: Sequence[Input], corpus_root: Path, fetcher: Fetcher, known: Catalog | None
+) -> tuple[list[Incoming], list[str], list[str]]:
+    """Read, fetch and check every input: (incoming, duplicate lines, problem lines).
+
+    An input that cannot be used becomes a problem line; URLs already indexed are not fetched.
+    """
+    items: list[Incoming] = []
+    duplicates: list[str] = []
+    problems: list[str] = []
+    for item in inputs:
+        try:
+            if isinstance(item, Article):
+                items.append(from_article(item))
+            elif isinstance(item, tuple):
+                items.append(from_bytes(*item))
+            elif isinstance(item, Path) or not is_url(item):
+                items.append(from_file(Path(item), corpus_root))
+            elif found := (known.find_article(url=item, text="") if known else None):
+                duplicates.append(f"{item}: already indexed as {found.id} ({found.title})")
+            else:
+                items.append(fetcher.article(item))
+        except BadInput as exc:
+            problems.append(str(exc))
+    return items, duplicates, problems

@@ -12,7 +12,7 @@ from bot.engine.index.dedup import collapse_copies
 from bot.engine.models import Hit
 from bot.engine.search.fuse import rrf
 from bot.engine.search.timeq import TimeHint, time_factor, time_hint
-from bot.engine.store.files import Generation
+from bot.engine.store.base import Snapshot as Generation
 from bot.engine.text import content_terms, spell_out
 
 CANDIDATES = 60  # per side, before fusion
@@ -57,7 +57,7 @@ def retrieve(
         return []
     dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))
     sparse_of = dict(zip(sparse_ids.tolist(), sparse_scores.tolist(), strict=True))
-    rows = gen.db.hits(fused)
+    rows = gen.passages(fused)
     newest = max((a.published for _, a in rows.values() if a.published), default=None)
     hits = []
     for rid, base in fused.items():
@@ -68,4 +68,4 @@ def retrieve(
         hits.append(Hit(chunk, article, score, dense_of.get(rid), sparse_of.get(rid)))
     hits.sort(key=lambda h: h.score, reverse=True)
     # Syndicated copies of one story: cite the best-ranked copy, not all of them.
-    return collapse_copies(hits, gen.db.dup_groups(h.article.id for h in hits))[:k]
+    return collapse_copies(hits, gen.dup_groups(h.article.id for h in hits))[:k]

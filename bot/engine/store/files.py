@@ -1,99 +1,171 @@
 """The index/ folder: generations written beside the live one and swapped in atomically.
 
 index/CURRENT names the live generation (gen-…/), which holds manifest.json, meta.sqlite,
-dense.faiss and sparse/. A writer fills a hidden temporary folder, fsyncs it, renames it into place
-and only then replaces CURRENT (os.replace), so a crash at any point leaves the old index whole.
+dense.faiss and sparse/. A draft fills a hidden temporary folder, fsyncs it, renames it into place
+and only then replaces CURRENT, so a crash at any point leaves the old index whole.
+
+Generations in use: every open snapshot holds a shared flock on its folder's `.in-use` file, so a
+reader keeps its folder however many commits pass. Pruning deletes a generation only if it is not
+CURRENT and an exclusive flock on it succeeds; the same rule removes orphans (a crash between the
+rename and the CURRENT swap) and `.tmp-*` folders when a writer starts. A chunk's SQLite row id is
+its FAISS id: that stays inside this module and the two it composes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
-import os
 import shutil
+import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
+import numpy as np
+
+from bot.engine.models import Article, Chunk
+from bot.engine.store.atomic import fsync_dir, fsync_tree, write_atomic
+from bot.engine.store.base import FORMAT, Manifest, Snapshot, SourceInfo
 from bot.engine.store.dense import DenseIndex
-from bot.engine.store.metadb import MetaDB, SourceInfo
+from bot.engine.store.metadb import MetaDB
 from bot.engine.store.sparse import SparseIndex
-from bot.errors import IndexMismatch, IndexMissing
+from bot.errors import Busy, IndexMismatch, IndexMissing
 
-__all__ = [
-    "CURRENT",
-    "DB",
-    "FORMAT",
-    "MANIFEST",
-    "Generation",
-    "Manifest",
-    "MetaDB",
-    "SourceInfo",
-    "Store",
-    "check_compatible",
-]
-
-FORMAT = 2  # 2: articles carry dedup keys, a MinHash signature and a dup_group
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 DB = "meta.sqlite"
+IN_USE = ".in-use"
+LOCK = ".write.lock"
+REBUILD = "rebuild the index"
 
 
-@dataclass(frozen=True)
-class Manifest:
-    format: int
-    model: str
-    dim: int
-    chunker: str
-    chunk_tokens: int
-    chunk_overlap: int
-    corpus_fingerprint: str
-    built_at: str
-    articles: int
-    chunks: int
-    dense: str
+class FileSnapshot:
+    """A loaded, read-only generation; holds its folder against pruning while it lives."""
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2)
+    def __init__(self, path: Path, manifest: Manifest, hold: IO[bytes]) -> None:
+        self.path = path
+        self.name = path.name
+        self.manifest = manifest
+        self._hold = hold  # the shared flock lasts as long as this file stays open
+        self._db = MetaDB(path / DB)
+        self.dense = DenseIndex.load(path)
+        self.sparse = SparseIndex.load(path)
+
+    def close(self) -> None:
+        self._db.close()
+        self._hold.close()
+
+    def passages(self, ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]:
+        return self._db.hits(ids)
+
+    def article(self, article_id: str) -> Article | None:
+        return self._db.article(article_id)
+
+    def articles(self) -> Iterator[Article]:
+        return self._db.articles()
+
+    def find_article(self, *, url: str | None, text: str) -> Article | None:
+        return self._db.find_article(url=url, text=text)
+
+    def sources(self) -> list[SourceInfo]:
+        return self._db.sources()
+
+    def counts(self) -> tuple[int, int]:
+        return self._db.counts()
+
+    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        return self._db.signatures(article_ids)
+
+    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        return self._db.dup_groups(article_ids)
+
+    def group_members(self, group: str) -> list[str]:
+        return self._db.group_members(group)
+
+    def vectors_for(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        wanted = set(keys)
+        by_key = {k: rid for k, rid in self._db.vectors_by_ekey().items() if k in wanted}
+        ids = np.fromiter(by_key.values(), dtype=np.int64, count=len(by_key))
+        return dict(zip(by_key.keys(), self.dense.vectors(ids), strict=True))
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
 
-@dataclass
-class Generation:
-    """A loaded, read-only index generation."""
+class FileDraft:
+    """The next generation, built in a hidden folder (a copy of the base, or empty)."""
 
-    path: Path
-    manifest: Manifest
-    db: MetaDB
-    dense: DenseIndex
-    sparse: SparseIndex
+    def __init__(self, store: FileStore, base: FileSnapshot | None, dim: int, approximate: bool):
+        self._store = store
+        self.tmp = store.root / f".tmp-{uuid.uuid4().hex[:12]}"
+        self.tmp.mkdir()
+        if base is not None:
+            self._db = base._db.copy_to(self.tmp / DB)
+            self._dense = base.dense.copy()
+        else:
+            self._db = MetaDB(self.tmp / DB, writable=True)
+            self._dense = DenseIndex.empty(dim, approximate=approximate)
 
     @property
-    def name(self) -> str:
-        return self.path.name
+    def dense_kind(self) -> str:
+        return self._dense.kind
+
+    def add(
+        self, article: Article, chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        rows = self._db.insert(article, list(chunks), list(keys))
+        if rows:
+            self._dense.add(np.asarray(rows, dtype=np.int64), vectors)
+
+    def remove(self, article_id: str) -> None:
+        rows = self._db.delete_article(article_id)
+        self._dense.remove(np.asarray(rows, dtype=np.int64))
+
+    def article(self, article_id: str) -> Article | None:
+        return self._db.article(article_id)
+
+    def find_article(self, *, url: str | None, text: str) -> Article | None:
+        return self._db.find_article(url=url, text=text)
+
+    def counts(self) -> tuple[int, int]:
+        return self._db.counts()
+
+    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        return self._db.signatures(article_ids)
+
+    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        return self._db.dup_groups(article_ids)
+
+    def group_members(self, group: str) -> list[str]:
+        return self._db.group_members(group)
+
+    def set_dup_groups(self, groups: dict[str, str | None]) -> None:
+        self._db.set_dup_groups(groups)
+
+    def commit(self, manifest: Manifest) -> str:
+        """Write the parts, make them durable, and swap the generation in."""
+        self._db.commit()
+        sparse = SparseIndex.build(self._db.bm25_docs())
+        self._db.close()
+        self._dense.save(self.tmp)
+        sparse.save(self.tmp)
+        (self.tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        (self.tmp / IN_USE).touch()
+        fsync_tree(self.tmp)
+        return self._store.swap_in(self.tmp)
+
+    def abort(self) -> None:
+        self._db.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _fsync_tree(folder: Path) -> None:
-    for path in sorted(folder.rglob("*"), reverse=True):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    fsync_dir(folder)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or new file in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class Store:
+class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._write = threading.Lock()
 
     def current_name(self) -> str | None:
         try:
@@ -104,85 +176,125 @@ class Store:
 
     def manifest(self) -> Manifest | None:
         name = self.current_name()
-        if not name:
-            return None
-        data = json.loads((self.root / name / MANIFEST).read_text(encoding="utf-8"))
+        return _read_manifest(self.root / name) if name else None
+
+    def open(self, *, model: str, dim: int) -> FileSnapshot:
+        for _ in range(5):  # a writer may prune what CURRENT named a moment ago: read it again
+            name = self.current_name()
+            if not name:
+                raise IndexMissing(f"No index in {self.root}/ yet; build it first.")
+            path = self.root / name
+            hold = _hold(path)
+            if hold is None:
+                continue
+            manifest = _read_manifest(path)
+            check_compatible(manifest, model=model, dim=dim)
+            return FileSnapshot(path, manifest, hold)
+        raise Busy("The index is being replaced right now; try again in a moment.")
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """One writer at a time, across threads and processes (the bot and a CLI add).
+
+        Without the file lock two processes could both copy generation N and the second commit
+        would drop the first one's article from the index.
+        """
+        busy = Busy("An index update is already running; try again when it has finished.")
+        if not self._write.acquire(blocking=False):
+            raise busy
         try:
-            return Manifest(**data)
-        except TypeError:
-            raise IndexMismatch(
-                "The index was written by another version of talks; run `talks index`."
-            ) from None
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(self.root / LOCK, "a") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise busy from None
+                self.prune()  # nobody else writes now: leftovers of crashed writers can go
+                yield  # the lock goes with the file's closing
+        finally:
+            self._write.release()
 
-    def load(self, *, model: str, dim: int) -> Generation:
-        name = self.current_name()
-        if not name:
-            raise IndexMissing(f"No index in {self.root}/ yet; run `talks index` to build it.")
-        manifest = self.manifest()
-        assert manifest is not None
-        check_compatible(manifest, model=model, dim=dim)
-        path = self.root / name
-        return Generation(
-            path=path,
-            manifest=manifest,
-            db=MetaDB(path / DB),
-            dense=DenseIndex.load(path),
-            sparse=SparseIndex.load(path),
-        )
-
-    def begin(self) -> Path:
-        """A fresh hidden folder to write a generation into."""
+    def begin(self, base: Snapshot | None, *, dim: int, approximate: bool = False) -> FileDraft:
+        if base is not None and not isinstance(base, FileSnapshot):
+            raise TypeError("a files draft starts from a files snapshot")
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".tmp-{uuid.uuid4().hex[:12]}"
-        tmp.mkdir()
-        return tmp
+        return FileDraft(self, base, dim, approximate)
 
-    def commit(
-        self, tmp: Path, db: MetaDB, dense: DenseIndex, sparse: SparseIndex, manifest: Manifest
-    ) -> str:
-        """Write the parts, make them durable, and swap the generation in."""
-        db.commit()
-        db.close()
-        dense.save(tmp)
-        sparse.save(tmp)
-        (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        _fsync_tree(tmp)
+    def swap_in(self, tmp: Path) -> str:
+        """Rename a complete folder into place, point CURRENT at it, prune what is unused."""
         name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        os.rename(tmp, self.root / name)
+        tmp.rename(self.root / name)
         fsync_dir(self.root)
-        pointer = self.root / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
-        with open(pointer, "w", encoding="utf-8") as fh:
-            fh.write(name + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(pointer, self.root / CURRENT)
-        fsync_dir(self.root)
-        self.prune(keep={name})
+        write_atomic(self.root / CURRENT, (name + "\n").encode())
+        self.prune()
         return name
 
-    def abort(self, tmp: Path) -> None:
-        shutil.rmtree(tmp, ignore_errors=True)
+    def prune(self) -> None:
+        """Remove every generation that is neither CURRENT nor held by a reader, and temp folders.
 
-    def prune(self, keep: set[str]) -> None:
-        """Drop all but the live and the previous generation (a running reader may still use it)."""
-        gens = sorted(
-            (p for p in self.root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime
-        )
-        spare = [p for p in gens if p.name not in keep]
-        for path in spare[:-1]:
-            shutil.rmtree(path, ignore_errors=True)
+        Call only under the write lock: a `.tmp-*` folder is then no other writer's work.
+        """
+        live = self.current_name()
+        for path in self.root.glob("gen-*"):
+            if path.name != live and path.is_dir():
+                _remove_unused(path)
         for path in self.root.glob(".tmp-*"):
-            if time.time() - path.stat().st_mtime > 3600:
-                shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
         for path in self.root.glob(f".{CURRENT}.*"):
             path.unlink(missing_ok=True)
 
 
+def _hold(path: Path) -> IO[bytes] | None:
+    """A shared flock on the generation's in-use file; None if the generation is gone."""
+    fh = _in_use(path)
+    if fh is None:
+        return None
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    if not (path / MANIFEST).exists():  # pruned between the open and the lock
+        fh.close()
+        return None
+    return fh
+
+
+def _in_use(path: Path) -> IO[bytes] | None:
+    if not (path / MANIFEST).exists():
+        return None
+    try:
+        (path / IN_USE).touch()  # generations written before in-use files existed lack one
+        return open(path / IN_USE, "rb")
+    except FileNotFoundError:
+        return None
+
+
+def _remove_unused(path: Path) -> None:
+    fh = _in_use(path)
+    if fh is None:  # half written or half deleted: nobody can be reading it
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a reader holds it
+        (path / MANIFEST).unlink(missing_ok=True)  # readers that lock after this see it gone
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _read_manifest(path: Path) -> Manifest:
+    data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        return Manifest(**data)
+    except TypeError:
+        raise IndexMismatch(
+            f"The index was written by another version of talks; {REBUILD}."
+        ) from None
+
+
 def check_compatible(manifest: Manifest, *, model: str, dim: int) -> None:
     if manifest.format != FORMAT:
-        raise IndexMismatch("The index was written by another version of talks; run `talks index`.")
+        raise IndexMismatch(f"The index was written by another version of talks; {REBUILD}.")
     if manifest.model != model or manifest.dim != dim:
         raise IndexMismatch(
             f"The index was built with model {manifest.model} ({manifest.dim} dimensions), "
-            f"but the configured model is {model} ({dim}); run `talks index` to rebuild it."
+            f"but the configured model is {model} ({dim}); {REBUILD}."
         )

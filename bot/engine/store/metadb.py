@@ -1,7 +1,7 @@
 """meta.sqlite: articles and their chunks, with the keys deduplication needs.
 
 A chunk's row id is its FAISS id, which is what lets an incremental update delete exactly the
-vectors of one article.
+vectors of one article. Only the files store (store/files.py) uses this module.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from bot.engine.index.dedup import canonical_url, signature, text_key
 from bot.engine.models import Article, Chunk
+from bot.engine.store.base import SourceInfo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -35,18 +35,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS chunks_ekey ON chunks(ekey);
 """
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    id: str
-    title: str
-    outlet: str | None
-    published: date | None
-    source: str
-    url: str | None
-    chunks: int
-    dup_group: str | None = None  # near-duplicates share one (named after their smallest id)
 
 
 def _article_row(a: Article, added_at: str) -> tuple[object, ...]:

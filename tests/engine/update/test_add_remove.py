@@ -28,16 +28,16 @@ def test_adding_a_file_embeds_only_its_passages(local_engine: Engine, inbox: Pat
     (inbox / "energy.md").write_text(story("energy", published="2025-03-18"), encoding="utf-8")
     embedder.calls.clear()
 
-    report = local_engine.add_files([inbox / "energy.md"])
+    report = local_engine.add([inbox / "energy.md"])
 
     [article] = report.added
-    chunks = local_engine._chunks(article)
+    chunks = local_engine.writer.chunks(article)
     assert embedder.calls == [[embedding_text(article, c) for c in chunks]]
     assert report.duplicates == [] and report.problems == []
     gen = local_engine.generation()
     assert gen.name != before.name and report.generation == gen.name
     assert old_rows < set(gen.dense.ids().tolist())  # old vectors kept, under their old ids
-    assert gen.dense.size == before.dense.size + len(chunks) == gen.db.counts()[1]
+    assert gen.dense.size == before.dense.size + len(chunks) == gen.counts()[1]
     assert (local_engine.settings.corpus_dir / "energy.md").read_bytes() == (
         inbox / "energy.md"
     ).read_bytes()
@@ -52,7 +52,7 @@ def test_a_running_process_sees_the_new_article_at_once(
     assert other.ask("What about the Zaporizhzhia nuclear plant?").abstained
     (inbox / "nuclear.md").write_text(story("nuclear"), encoding="utf-8")
 
-    local_engine.add_files([inbox / "nuclear.md"])
+    local_engine.add([inbox / "nuclear.md"])
 
     answer = other.ask("What about the Zaporizhzhia nuclear plant?")
     assert not answer.abstained
@@ -66,7 +66,7 @@ def test_a_taken_name_gets_a_new_one_and_nothing_is_overwritten(
     original = (corpus / "grain.md").read_bytes()
     (inbox / "grain.md").write_text(story("grain"), encoding="utf-8")
 
-    report = local_engine.add_files([inbox / "grain.md"])
+    report = local_engine.add([inbox / "grain.md"])
 
     assert report.added[0].source == "grain-2.md"
     assert (corpus / "grain.md").read_bytes() == original
@@ -74,7 +74,7 @@ def test_a_taken_name_gets_a_new_one_and_nothing_is_overwritten(
 
 
 def test_an_upload_name_cannot_leave_corpus(local_engine: Engine, tmp_path: Path) -> None:
-    report = local_engine.add_bytes("../../.evil.md", story("sanctions").encode())
+    report = local_engine.add([("../../.evil.md", story("sanctions").encode())])
 
     assert [a.source for a in report.added] == ["evil.md"]
     assert (local_engine.settings.corpus_dir / "evil.md").exists()
@@ -86,7 +86,7 @@ def test_a_file_already_in_corpus_is_indexed_where_it_is(local_engine: Engine) -
     (corpus / "energy.md").write_text(story("energy"), encoding="utf-8")
     assert local_engine.is_stale()
 
-    report = local_engine.add_files([corpus / "energy.md"])
+    report = local_engine.add([corpus / "energy.md"])
 
     assert [a.source for a in report.added] == ["energy.md"]
     assert sorted(p.name for p in corpus.iterdir()) == [
@@ -101,18 +101,18 @@ def test_a_corpus_file_that_talks_index_skips_is_not_indexed(local_engine: Engin
     readme = local_engine.settings.corpus_dir / "README.md"
     readme.write_text(story("energy"), encoding="utf-8")
 
-    report = local_engine.add_files([readme])
+    report = local_engine.add([readme])
 
     assert report.added == []
     assert report.problems == [
-        "README.md: `talks index` skips this file (hidden, README or unknown type)."
+        "README.md: the corpus scan skips this file (hidden, README or unknown type)."
     ]
 
 
 def test_added_articles_survive_a_full_rebuild(local_engine: Engine, inbox: Path) -> None:
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
-    local_engine.add_files([inbox / "energy.md"])
-    local_engine.add_bytes("sanctions.md", story("sanctions").encode())
+    local_engine.add([inbox / "energy.md"])
+    local_engine.add([("sanctions.md", story("sanctions").encode())])
     assert not local_engine.is_stale()  # the index knows the corpus files it wrote
     incremental = [(s.id, s.source, s.chunks) for s in local_engine.sources()]
 
@@ -127,7 +127,7 @@ def test_an_index_that_was_stale_stays_stale(local_engine: Engine, inbox: Path) 
     (corpus / "nuclear.md").write_text(story("nuclear"), encoding="utf-8")  # not yet indexed
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
 
-    local_engine.add_files([inbox / "energy.md"])
+    local_engine.add([inbox / "energy.md"])
 
     assert local_engine.is_stale()
 
@@ -138,7 +138,7 @@ def test_adding_to_a_folder_without_an_index_starts_one(
     eng = Engine(make_settings(), RecordingEmbedder())
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
 
-    report = eng.add_files([inbox / "energy.md"])
+    report = eng.add([inbox / "energy.md"])
 
     assert len(report.added) == 1 and len(eng.sources()) == 1
     assert not eng.is_stale()
@@ -158,7 +158,7 @@ def test_remove_deletes_its_passages_and_its_file(local_engine: Engine) -> None:
     assert not (corpus / "grain.md").exists()
     assert embedder.calls == []
     gen = local_engine.generation()
-    assert gen.dense.size == before.dense.size - target.chunks == gen.db.counts()[1]
+    assert gen.dense.size == before.dense.size - target.chunks == gen.counts()[1]
     assert target.id not in {s.id for s in local_engine.sources()}
     assert local_engine.ask("Where did the grain ships leave from?").abstained
     assert not local_engine.is_stale()
@@ -166,7 +166,7 @@ def test_remove_deletes_its_passages_and_its_file(local_engine: Engine) -> None:
 
 def test_removing_an_unknown_id_says_so(local_engine: Engine) -> None:
     name = live(local_engine)
-    with pytest.raises(BadInput, match=r"No indexed article has the id 'nope'.*talks sources"):
+    with pytest.raises(BadInput, match=r"No indexed article has the id 'nope'.*list of sources"):
         local_engine.remove("nope")
     assert live(local_engine) == name
 
@@ -196,7 +196,7 @@ def test_a_corpus_file_edited_since_indexing_is_not_deleted(local_engine: Engine
     (corpus / "grain.md").write_text(story("sanctions"), encoding="utf-8")
     name = live(local_engine)
 
-    with pytest.raises(BadInput, match=r"grain.md no longer holds article .*run `talks index`"):
+    with pytest.raises(BadInput, match=r"grain.md no longer holds article .*rebuild the index"):
         local_engine.remove(target.id)
 
     assert live(local_engine) == name
@@ -208,9 +208,9 @@ def test_a_second_writer_is_told_to_wait(
 ) -> None:
     other = Engine(make_settings(), RecordingEmbedder())  # as if in another process
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
-    with local_engine._writing(), pytest.raises(Busy, match="already running"):
-        other.add_files([inbox / "energy.md"])
-    assert len(other.add_files([inbox / "energy.md"]).added) == 1
+    with local_engine.store.locked(), pytest.raises(Busy, match="already running"):
+        other.add([inbox / "energy.md"])
+    assert len(other.add([inbox / "energy.md"]).added) == 1
 
 
 def test_changed_chunk_settings_need_a_rebuild_first(
@@ -220,8 +220,8 @@ def test_changed_chunk_settings_need_a_rebuild_first(
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
     corpus = snapshot(local_engine.settings.corpus_dir)
 
-    with pytest.raises(IndexMismatch, match="chunk settings; run `talks index`"):
-        other.add_files([inbox / "energy.md"])
+    with pytest.raises(IndexMismatch, match="chunk settings; rebuild the index"):
+        other.add([inbox / "energy.md"])
 
     assert snapshot(local_engine.settings.corpus_dir) == corpus
 

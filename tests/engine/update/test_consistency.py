@@ -10,7 +10,7 @@ import pytest
 from bot.engine.engine import Engine
 from bot.engine.ingest import corpus as corpus_files
 from bot.engine.models import Answer
-from bot.engine.store.files import Store
+from bot.engine.store.files import FileStore
 from bot.engine.store.sparse import SparseIndex
 from bot.settings import Settings
 from tests.conftest import GRAIN, KREMLIN, UMEROV
@@ -67,9 +67,9 @@ def test_full_and_incremental_builds_answer_alike(
     inbox.mkdir()
     for name in names[3:]:
         (inbox / name).write_text(FILES[name], encoding="utf-8")
-    step.add_files([inbox / n for n in names[3:6]])
+    step.add([inbox / n for n in names[3:6]])
     for name in names[6:]:
-        step.add_files([inbox / name])
+        step.add([inbox / name])
 
     assert snapshot(step.settings.corpus_dir) == snapshot(full.settings.corpus_dir)
     assert _sources(step) == _sources(full)
@@ -105,7 +105,7 @@ def test_a_crash_while_embedding_changes_nothing(
 
     monkeypatch.setattr(local_engine.embedder, "encode", crash)
     with pytest.raises(MemoryError):
-        local_engine.add_files([inbox / "energy.md"])
+        local_engine.add([inbox / "energy.md"])
     monkeypatch.undo()
 
     assert (local_engine.settings.index_dir / "CURRENT").read_text() == live
@@ -127,7 +127,7 @@ def test_a_crash_while_saving_puts_corpus_back(
 
     monkeypatch.setattr(SparseIndex, "save", crash)  # after corpus/ was written
     with pytest.raises(OSError, match="disk full"):
-        local_engine.add_files([inbox / "energy.md"])
+        local_engine.add([inbox / "energy.md"])
     monkeypatch.undo()
 
     assert (local_engine.settings.index_dir / "CURRENT").read_text() == live
@@ -145,10 +145,10 @@ def test_a_hard_crash_before_the_swap_is_repaired_by_talks_index(
     def die(*args: object, **kwargs: object) -> str:
         raise SystemExit("killed")
 
-    monkeypatch.setattr(Store, "commit", die)
+    monkeypatch.setattr(FileStore, "swap_in", die)
     monkeypatch.setattr(corpus_files, "undo", lambda changes: None)  # a dead process undoes nothing
     with pytest.raises(SystemExit):
-        local_engine.add_files([inbox / "energy.md"])
+        local_engine.add([inbox / "energy.md"])
     monkeypatch.undo()
 
     restarted = Engine(local_engine.settings, RecordingEmbedder())
@@ -168,7 +168,7 @@ def test_a_crash_while_removing_keeps_the_file(
     def crash(*args: object, **kwargs: object) -> str:
         raise OSError("disk full")
 
-    monkeypatch.setattr(Store, "commit", crash)
+    monkeypatch.setattr(FileStore, "swap_in", crash)
     with pytest.raises(OSError):
         local_engine.remove(target.id)
     monkeypatch.undo()

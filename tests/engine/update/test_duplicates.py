@@ -79,7 +79,7 @@ def test_the_same_file_twice_is_reported_and_nothing_changes(
     local_engine: Engine, inbox: Path
 ) -> None:
     (inbox / "energy.md").write_text(story("energy"), encoding="utf-8")
-    [first] = local_engine.add_files([inbox / "energy.md"]).added
+    [first] = local_engine.add([inbox / "energy.md"]).added
     live = (local_engine.settings.index_dir / "CURRENT").read_text()
     corpus = snapshot(local_engine.settings.corpus_dir)
     (inbox / "energy-copy.md").write_text(
@@ -87,7 +87,7 @@ def test_the_same_file_twice_is_reported_and_nothing_changes(
         encoding="utf-8",
     )
 
-    report = local_engine.add_files([inbox / "energy.md", inbox / "energy-copy.md"])
+    report = local_engine.add([inbox / "energy.md", inbox / "energy-copy.md"])
 
     assert report.added == [] and report.problems == []
     assert report.duplicates == [
@@ -109,7 +109,7 @@ def test_the_same_url_with_tracking_tags_is_a_duplicate(local_engine: Engine) ->
         "y",
         url="http://example.org/a?utm_source=rss",
     )
-    report = local_engine.add_articles([first, second])
+    report = local_engine.add([first, second])
 
     assert [a.title for a in report.added] == [title]
     assert report.duplicates == [
@@ -148,7 +148,7 @@ def test_duplicate_records_are_blanked_in_a_stored_jsonl(local_engine: Engine, i
     lines = [json.dumps(r) if isinstance(r, dict) else r for r in records]
     (inbox / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    report = local_engine.add_files([inbox / "batch.jsonl"])
+    report = local_engine.add([inbox / "batch.jsonl"])
 
     assert [a.source for a in report.added] == ["batch.jsonl#1"]
     assert len(report.duplicates) == 1 and report.duplicates[0].startswith("batch.jsonl#2: already")
@@ -163,7 +163,7 @@ def test_syndicated_copies_are_grouped_and_cited_once(
     for name, text in COPIES.items():
         (inbox / name).write_text(text, encoding="utf-8")
 
-    report = local_engine.add_files([inbox / n for n in COPIES])
+    report = local_engine.add([inbox / n for n in COPIES])
 
     ids = sorted(a.id for a in report.added)
     assert len(ids) == 3 and len(report.grouped) == 3
@@ -183,7 +183,7 @@ def test_syndicated_copies_are_grouped_and_cited_once(
 def test_removing_copies_regroups_the_rest(local_engine: Engine, inbox: Path) -> None:
     for name, text in COPIES.items():
         (inbox / name).write_text(text, encoding="utf-8")
-    ids = sorted(a.id for a in local_engine.add_files([inbox / n for n in COPIES]).added)
+    ids = sorted(a.id for a in local_engine.add([inbox / n for n in COPIES]).added)
 
     local_engine.remove(ids[0])
     assert {s.id: s.dup_group for s in local_engine.sources() if s.id in ids} == {

@@ -35,7 +35,7 @@ def test_a_url_is_stored_as_markdown_with_where_and_when_it_came_from(
     url = serve_story(server, "energy", published="2025-03-18T08:00:00Z")
     before = datetime.now().astimezone()
 
-    report = local_engine.add_url(url)
+    report = local_engine.add([url])
 
     [article] = report.added
     path = local_engine.settings.corpus_dir / article.source
@@ -47,7 +47,7 @@ def test_a_url_is_stored_as_markdown_with_where_and_when_it_came_from(
     assert datetime.fromisoformat(str(meta["retrieved"])) >= before.replace(microsecond=0)
     assert article.url == url
     assert not local_engine.ask("Who supports the energy truce?").abstained
-    again = local_engine.add_url(url)
+    again = local_engine.add([url])
     assert again.duplicates == [f"{url}: already indexed as {article.id} ({article.title})"]
     assert len(server.requests) == 1  # a URL already indexed is not fetched again
 
@@ -55,7 +55,7 @@ def test_a_url_is_stored_as_markdown_with_where_and_when_it_came_from(
 def test_a_page_without_a_date_gets_none_invented(
     local_engine: Engine, server: LocalServer
 ) -> None:
-    [article] = local_engine.add_url(serve_story(server, "nuclear")).added
+    [article] = local_engine.add([serve_story(server, "nuclear")]).added
 
     meta = front_matter(local_engine.settings.corpus_dir / article.source)
     assert "published" not in meta and "retrieved" in meta

@@ -1,0 +1,98 @@
+"""Which inputs an update really adds, and the corpus/ file each is kept in.
+
+Duplicates of the index and of each other are dropped (with a line saying of what); a .jsonl input
+keeps only the lines of the records it adds, blanked elsewhere so line numbers stay true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.engine.index.dedup import canonical_url, text_key
+from bot.engine.ingest import corpus
+from bot.engine.ingest.incoming import Incoming
+from bot.engine.models import Article
+from bot.engine.store.base import Catalog
+
+
+@dataclass
+class Plan:
+    articles: list[Article] = field(default_factory=list)
+    files: list[corpus.FileChange] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+class Seen:
+    """Canonical URLs and texts already taken, with the article that took them."""
+
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog
+        self._by_key: dict[str, Article] = {}
+
+    def original(self, article: Article) -> Article | None:
+        if self.catalog is not None:
+            found = self.catalog.find_article(url=article.url, text=article.text)
+            if found is not None:
+                return found
+        url = canonical_url(article.url)
+        return (self._by_key.get(url) if url else None) or self._by_key.get(text_key(article.text))
+
+    def add(self, article: Article) -> None:
+        url = canonical_url(article.url)
+        if url:
+            self._by_key.setdefault(url, article)
+        self._by_key.setdefault(text_key(article.text), article)
+
+
+def unique(articles: list[Article], problems: list[str]) -> list[Article]:
+    """For a full rebuild: the first of each set of exact duplicates, in corpus order."""
+    seen, kept = Seen(), []
+    for article in articles:
+        original = seen.original(article)
+        if original is None:
+            seen.add(article)
+            kept.append(article)
+        else:
+            problems.append(
+                f"{article.source}: same article as {original.id} ({original.title}); skipped."
+            )
+    return kept
+
+
+def plan_adds(catalog: Catalog | None, items: list[Incoming], root: Path) -> Plan:
+    """Drop duplicates (of the index and of each other) and pick the corpus file of each input."""
+    plan, seen, taken = Plan(), Seen(catalog), set[str]()
+    for item in items:
+        kept: list[Article] = []
+        for article in item.articles:
+            original = seen.original(article)
+            if original is not None:
+                where = article.source if len(item.articles) > 1 else item.label
+                plan.duplicates.append(
+                    f"{where}: already indexed as {original.id} ({original.title})"
+                )
+                continue
+            seen.add(article)
+            kept.append(article)
+        if not kept:
+            continue
+        if item.in_place:
+            plan.articles.extend(kept)
+            continue
+        path = corpus.unique_path(root, item.name, taken)
+        stored = item.renamed(path.relative_to(root).as_posix())
+        data = item.data
+        if len(kept) < len(item.articles) or item.problems:
+            data = _only_records(item, {a.id for a in kept})
+        plan.articles.extend(a for a in stored.articles if a.id in {k.id for k in kept})
+        plan.files.append(corpus.FileChange(path, None, data))
+    return plan
+
+
+def _only_records(item: Incoming, keep: set[str]) -> bytes:
+    """A .jsonl file with the lines of duplicates and broken records blanked."""
+    keep_lines = {int(a.source.rpartition("#")[2]) for a in item.articles if a.id in keep}
+    text = item.data.decode("utf-8-sig")
+    drop = set(range(1, len(text.splitlines()) + 1)) - keep_lines
+    return corpus.blank_lines(text, drop).encode()

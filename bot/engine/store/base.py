@@ -1,0 +1,169 @@
+"""The storage interface: what the writer and the search step need from an index store.
+
+A store keeps generations: read-only snapshots, one of them live. A writer takes the store's lock,
+begins a draft from the live snapshot (or empty), adds and removes articles with their passages and
+vectors, and commits it as the next live snapshot — or aborts, leaving the live one untouched.
+
+Passage ids are opaque integers chosen by the store; callers only hand them back (to `passages`).
+The FAISS + SQLite + bm25s folders (store/files.py) implement this; a database store can too, and
+the contract suite (tests/engine/store/test_contract.py) runs against every implementation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+
+from bot.engine.models import Article, Chunk
+
+FORMAT = 2  # 2: articles carry dedup keys, a MinHash signature and a dup_group
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """How a generation was built: a snapshot is only used with the model that built it."""
+
+    format: int
+    model: str
+    dim: int
+    chunker: str
+    chunk_tokens: int
+    chunk_overlap: int
+    corpus_fingerprint: str
+    built_at: str
+    articles: int
+    chunks: int
+    dense: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    title: str
+    outlet: str | None
+    published: date | None
+    source: str
+    url: str | None
+    chunks: int
+    dup_group: str | None = None  # near-duplicates share one (named after their smallest id)
+
+
+class DenseSide(Protocol):
+    """Nearest passages by vector (cosine on unit vectors)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class SparseSide(Protocol):
+    """BM25 over stemmed words, with the statistics the answer step weighs terms by."""
+
+    @property
+    def size(self) -> int: ...
+
+    def df(self, stemmed: str) -> int: ...
+
+    def correct(self, word: str) -> str: ...
+
+    def search(self, query_words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class Catalog(Protocol):
+    """Article metadata, readable from a snapshot and from a draft alike."""
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def find_article(self, *, url: str | None, text: str) -> Article | None: ...
+
+    def counts(self) -> tuple[int, int]: ...
+
+    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]: ...
+
+    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]: ...
+
+    def group_members(self, group: str) -> list[str]: ...
+
+
+class Snapshot(Catalog, Protocol):
+    """One committed generation, read-only; safe to share between threads."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def manifest(self) -> Manifest: ...
+
+    @property
+    def dense(self) -> DenseSide: ...
+
+    @property
+    def sparse(self) -> SparseSide: ...
+
+    def passages(self, ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]: ...
+
+    def articles(self) -> Iterator[Article]: ...
+
+    def sources(self) -> list[SourceInfo]: ...
+
+    def vectors_for(self, keys: Iterable[str]) -> dict[str, np.ndarray]: ...
+
+    def size_bytes(self) -> int: ...
+
+    def close(self) -> None:
+        """Let go of the snapshot (a store may then prune it); only once nobody reads it."""
+        ...
+
+
+class Draft(Catalog, Protocol):
+    """The next generation while it is written; nobody reads it until commit."""
+
+    @property
+    def dense_kind(self) -> str: ...
+
+    def add(
+        self, article: Article, chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        """Store an article with its passages; `keys` name each passage's content for reuse."""
+        ...
+
+    def remove(self, article_id: str) -> None: ...
+
+    def set_dup_groups(self, groups: dict[str, str | None]) -> None: ...
+
+    def commit(self, manifest: Manifest) -> str:
+        """Make the draft the live snapshot, atomically; returns its name."""
+        ...
+
+    def abort(self) -> None: ...
+
+
+class Store(Protocol):
+    """Generations of one index; one writer at a time (`locked`), any number of readers."""
+
+    def current_name(self) -> str | None: ...
+
+    def manifest(self) -> Manifest | None: ...
+
+    def open(self, *, model: str, dim: int) -> Snapshot:
+        """The live snapshot; IndexMissing before the first commit, IndexMismatch if built
+        by another model or format."""
+        ...
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold the write lock across processes; raises Busy if another writer holds it."""
+        ...
+
+    def begin(self, base: Snapshot | None, *, dim: int, approximate: bool = False) -> Draft:
+        """A draft holding what `base` holds (or nothing); call under `locked`."""
+        ...
