@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from bot.engine import write_atomic
 
 log = logging.getLogger(__name__)
 FILE_NAME = "qa-channels.json"
@@ -31,19 +31,9 @@ def read_ids(path: Path) -> set[int]:
 
 
 def write_ids(path: Path, ids: Iterable[int]) -> None:
-    """Temp file, fsync, os.replace: a crash leaves the old list or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomically: a crash leaves the old list or the new one, never half."""
     text = json.dumps({"channels": sorted(ids)}, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 class QAChannels:

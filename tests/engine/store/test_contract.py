@@ -1,0 +1,193 @@
+"""The storage contract: every store implementation must pass this suite unchanged.
+
+Parametrised over store kinds; a new store (e.g. PostgreSQL) adds itself to KINDS with a factory
+and a way to make its swap fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.engine.models import Article, Chunk
+from bot.engine.store.base import FORMAT, Manifest, Snapshot, Store
+from bot.engine.store.files import FileStore
+from bot.errors import Busy, IndexMismatch, IndexMissing
+
+DIM = 8
+MODEL = "test:contract"
+
+
+@dataclass(frozen=True)
+class StoreKind:
+    name: str
+    make: Callable[[Path], Store]  # two calls with one path: two handles on the same store
+    break_swap: Callable[[pytest.MonkeyPatch], None]  # the next commit fails before its swap
+
+
+def _break_files_swap(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(self: FileStore, tmp: Path) -> str:
+        raise OSError("power cut before the swap")
+
+    monkeypatch.setattr(FileStore, "swap_in", crash)
+
+
+KINDS = [StoreKind("files", FileStore, _break_files_swap)]
+
+
+@pytest.fixture(params=KINDS, ids=lambda k: k.name)
+def kind(request: pytest.FixtureRequest) -> StoreKind:
+    return request.param
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def store(kind: StoreKind, root: Path) -> Store:
+    return kind.make(root)
+
+
+def article(n: int, words: str) -> tuple[Article, list[Chunk], list[str], np.ndarray]:
+    """An article of two passages; passage j's vector is the unit vector on axis 2n+j."""
+    aid = f"a{n}"
+    texts = [f"{words} first part", f"{words} second part"]
+    text = "\n\n".join(texts)
+    chunks = [
+        Chunk(f"{aid}-0", aid, 0, texts[0], None, 0, len(texts[0])),
+        Chunk(f"{aid}-1", aid, 1, texts[1], None, len(texts[0]) + 2, len(text)),
+    ]
+    vectors = np.zeros((2, DIM), dtype=np.float32)
+    vectors[0, (2 * n) % DIM] = vectors[1, (2 * n + 1) % DIM] = 1.0
+    art = Article(aid, f"Title {n} {words}", text, f"{aid}.md", url=f"https://news.test/{aid}")
+    return art, chunks, [f"key-{aid}-0", f"key-{aid}-1"], vectors
+
+
+def manifest(articles: int, chunks: int) -> Manifest:
+    return Manifest(FORMAT, MODEL, DIM, "v", 100, 10, "fp", "2025-01-01T00:00:00", articles, chunks, "flat")  # fmt: skip
+
+
+def commit(store: Store, base: Snapshot | None, *adds: int, removes: tuple[str, ...] = ()) -> str:
+    with store.locked():
+        draft = store.begin(base, dim=DIM)
+        for n in adds:
+            draft.add(*article(n, ["grain corridor", "energy truce", "prisoner swap"][n % 3]))
+        for aid in removes:
+            draft.remove(aid)
+        return draft.commit(manifest(*draft.counts()))
+
+
+@pytest.fixture
+def live(store: Store) -> Iterator[Snapshot]:
+    commit(store, None, 0, 1)
+    snap = store.open(model=MODEL, dim=DIM)
+    yield snap
+    snap.close()
+
+
+def test_before_the_first_commit_there_is_no_snapshot(store: Store) -> None:
+    assert store.current_name() is None and store.manifest() is None
+    with pytest.raises(IndexMissing):
+        store.open(model=MODEL, dim=DIM)
+
+
+def test_round_trip(store: Store, live: Snapshot) -> None:
+    assert live.name == store.current_name()
+    assert live.manifest == store.manifest() == manifest(2, 4)
+    assert live.counts() == (2, 4)
+    a0 = article(0, "grain corridor")[0]
+    assert live.article("a0") == a0
+    assert {a.id for a in live.articles()} == {"a0", "a1"}
+    assert {(s.id, s.chunks) for s in live.sources()} == {("a0", 2), ("a1", 2)}
+    assert live.find_article(url="https://news.test/a0", text="") == a0
+    assert live.find_article(url=None, text=a0.text) == a0
+    assert live.size_bytes() > 0
+
+
+def test_another_model_is_refused(store: Store, live: Snapshot) -> None:
+    with pytest.raises(IndexMismatch):
+        store.open(model="test:other", dim=DIM)
+
+
+def test_dense_and_sparse_search_return_the_stored_passages(live: Snapshot) -> None:
+    query = np.zeros(DIM, dtype=np.float32)
+    query[3] = 1.0  # article 1's second passage
+    ids, scores = live.dense.search(query, 2)
+    (chunk, art) = live.passages([int(ids[0])])[int(ids[0])]
+    assert (chunk.id, art.id) == ("a1-1", "a1") and scores[0] == pytest.approx(1.0)
+    ids, _ = live.sparse.search(["truce"], 5)
+    assert {live.passages(ids.tolist())[i][1].id for i in ids.tolist()} == {"a1"}
+    assert live.sparse.size == 4 and live.sparse.df("truce") == 2
+    assert live.sparse.correct("corridr") == "corridor"
+
+
+def test_vectors_are_found_again_by_content_key(live: Snapshot) -> None:
+    _, _, keys, vectors = article(1, "energy truce")
+    found = live.vectors_for([*keys, "key-unknown"])
+    assert set(found) == set(keys)
+    assert np.allclose(np.vstack([found[k] for k in keys]), vectors)
+
+
+def test_remove_drops_the_article_and_its_passages(store: Store, live: Snapshot) -> None:
+    commit(store, live, 2, removes=("a0",))
+    snap = store.open(model=MODEL, dim=DIM)
+    assert snap.counts() == (2, 4) and snap.article("a0") is None
+    query = np.zeros(DIM, dtype=np.float32)
+    query[0] = 1.0  # a0's first passage, now gone
+    ids, _ = snap.dense.search(query, 10)
+    assert "a0" not in {a.id for _, a in snap.passages(ids.tolist()).values()}
+    assert live.counts() == (2, 4) and live.article("a0") is not None  # the old snapshot stands
+
+
+def test_dup_groups(store: Store, live: Snapshot) -> None:
+    with store.locked():
+        draft = store.begin(live, dim=DIM)
+        draft.set_dup_groups({"a0": "a0", "a1": "a0"})
+        assert draft.dup_groups(["a1"]) == {"a1": "a0"}
+        draft.commit(manifest(2, 4))
+    snap = store.open(model=MODEL, dim=DIM)
+    assert snap.dup_groups() == {"a0": "a0", "a1": "a0"}
+    assert snap.group_members("a0") == ["a0", "a1"]
+    assert set(snap.signatures()) == {"a0", "a1"}
+
+
+def test_abort_leaves_the_live_snapshot(store: Store, live: Snapshot) -> None:
+    with store.locked():
+        draft = store.begin(live, dim=DIM)
+        draft.add(*article(2, "prisoner swap"))
+        draft.remove("a0")
+        draft.abort()
+    assert store.current_name() == live.name
+    assert store.open(model=MODEL, dim=DIM).counts() == (2, 4)
+
+
+def test_a_second_writer_is_busy(kind: StoreKind, store: Store, root: Path) -> None:
+    other = kind.make(root)
+    with store.locked():
+        with pytest.raises(Busy), other.locked():
+            pass
+        with pytest.raises(Busy), store.locked():
+            pass
+    with other.locked():  # free again
+        pass
+
+
+def test_a_crash_before_the_swap_keeps_the_old_snapshot_live(
+    kind: StoreKind, store: Store, live: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind.break_swap(monkeypatch)
+    with store.locked():
+        draft = store.begin(live, dim=DIM)
+        draft.add(*article(2, "prisoner swap"))
+        with pytest.raises(OSError):
+            draft.commit(manifest(3, 6))
+        draft.abort()
+    monkeypatch.undo()
+    assert store.current_name() == live.name
+    assert store.open(model=MODEL, dim=DIM).counts() == (2, 4)
