@@ -42,7 +42,31 @@ LOCK = ".write.lock"
 REBUILD = "rebuild the index"
 
 
-class FileSnapshot:
+class _Catalog:
+    """The article metadata reads a snapshot and a draft share (both over a MetaDB)."""
+
+    _db: MetaDB
+
+    def article(self, article_id: str) -> Article | None:
+        return self._db.article(article_id)
+
+    def find_article(self, *, url: str | None, text: str) -> Article | None:
+        return self._db.find_article(url=url, text=text)
+
+    def counts(self) -> tuple[int, int]:
+        return self._db.counts()
+
+    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        return self._db.signatures(article_ids)
+
+    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        return self._db.dup_groups(article_ids)
+
+    def group_members(self, group: str) -> list[str]:
+        return self._db.group_members(group)
+
+
+class FileSnapshot(_Catalog):
     """A loaded, read-only generation; holds its folder against pruning while it lives."""
 
     def __init__(self, path: Path, manifest: Manifest, hold: IO[bytes]) -> None:
@@ -61,29 +85,11 @@ class FileSnapshot:
     def passages(self, ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]:
         return self._db.hits(ids)
 
-    def article(self, article_id: str) -> Article | None:
-        return self._db.article(article_id)
-
     def articles(self) -> Iterator[Article]:
         return self._db.articles()
 
-    def find_article(self, *, url: str | None, text: str) -> Article | None:
-        return self._db.find_article(url=url, text=text)
-
     def sources(self) -> list[SourceInfo]:
         return self._db.sources()
-
-    def counts(self) -> tuple[int, int]:
-        return self._db.counts()
-
-    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
-        return self._db.signatures(article_ids)
-
-    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
-        return self._db.dup_groups(article_ids)
-
-    def group_members(self, group: str) -> list[str]:
-        return self._db.group_members(group)
 
     def vectors_for(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         wanted = set(keys)
@@ -95,7 +101,7 @@ class FileSnapshot:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
 
-class FileDraft:
+class FileDraft(_Catalog):
     """The next generation, built in a hidden folder (a copy of the base, or empty)."""
 
     def __init__(self, store: FileStore, base: FileSnapshot | None, dim: int, approximate: bool):
@@ -123,24 +129,6 @@ class FileDraft:
     def remove(self, article_id: str) -> None:
         rows = self._db.delete_article(article_id)
         self._dense.remove(np.asarray(rows, dtype=np.int64))
-
-    def article(self, article_id: str) -> Article | None:
-        return self._db.article(article_id)
-
-    def find_article(self, *, url: str | None, text: str) -> Article | None:
-        return self._db.find_article(url=url, text=text)
-
-    def counts(self) -> tuple[int, int]:
-        return self._db.counts()
-
-    def signatures(self, article_ids: Iterable[str] | None = None) -> dict[str, np.ndarray]:
-        return self._db.signatures(article_ids)
-
-    def dup_groups(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
-        return self._db.dup_groups(article_ids)
-
-    def group_members(self, group: str) -> list[str]:
-        return self._db.group_members(group)
 
     def set_dup_groups(self, groups: dict[str, str | None]) -> None:
         self._db.set_dup_groups(groups)
