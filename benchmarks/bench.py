@@ -1,4 +1,4 @@
-"""`talks bench`: speed and scale figures, all measured in one run. The CLI renders them."""
+"""Speed and scale figures, all measured in one run (`make bench`); __main__ renders them."""
 
 from __future__ import annotations
 

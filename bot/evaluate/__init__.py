@@ -1,4 +1,4 @@
-"""Measuring the engine: answer quality (`talks eval`) and speed and scale (`talks bench`).
+"""Measuring the engine for users: answer quality on a question set (`talks eval`).
 
 Everything here returns figures; the CLI prints them. Nothing here touches Discord.
 """
