@@ -104,7 +104,7 @@ def targets(report: BenchReport) -> list[list[str]]:
     ]
 
 
-def _why_latency(report: BenchReport) -> list[str]:
+def why_latency(report: BenchReport) -> list[str]:
     """Where the median goes, when the latency target is missed; the largest part is named."""
     size = _size(report, TARGET_SIZE)
     if size is None or size.pipeline is None:
@@ -156,7 +156,7 @@ def _why_ann(report: BenchReport) -> list[str]:
 
 def why(report: BenchReport) -> list[str]:
     """Explanations computed from the figures, for the targets that are missed."""
-    notes = [*_why_latency(report), *_why_overhead(report), *_why_ann(report)]
+    notes = [*why_latency(report), *_why_overhead(report), *_why_ann(report)]
     if report.loads and max(report.loads) > 2.5:
         notes.append(
             f"- The 2 cores were shared with other jobs during this run (1-minute load average "
