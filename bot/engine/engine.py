@@ -48,13 +48,21 @@ class Engine:
     ) -> None:
         """`allow_hosts` lets tests fetch from a local server; production passes nothing."""
         self.settings = settings
-        self.embedder = embedder
         self.store: Store = FileStore(settings.index_dir) if store is None else store
         self.writer = IndexWriter(self.store, embedder, settings)
         self.fetcher = Fetcher(settings.fetch_timeout, settings.fetch_max_bytes, allow_hosts)
         self.feed_list = FeedList(settings.index_dir)
         self._snapshot: Snapshot | None = None
         self._started = time.monotonic()
+
+    @property
+    def embedder(self) -> Embedder:
+        """One model for questions and for indexing: the writer's."""
+        return self.writer.embedder
+
+    @embedder.setter
+    def embedder(self, embedder: Embedder) -> None:
+        self.writer.embedder = embedder
 
     # ---- reading -------------------------------------------------------------------------
     def generation(self) -> Snapshot:
