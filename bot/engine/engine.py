@@ -16,22 +16,23 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 
 from bot.engine import feeds_registry, incoming, update
-from bot.engine.answer import build_answer
+from bot.engine.answer import CorpusFacts, Unit, build_answer
 from bot.engine.chunk import CHUNKER_VERSION, chunk_article, embedding_text
 from bot.engine.corpus import fingerprint as corpus_fingerprint
 from bot.engine.dedup import components, group_names
 from bot.engine.dense import DenseIndex
-from bot.engine.embed import Embedder
+from bot.engine.embed import Embedder, encode_units
 from bot.engine.feeds_registry import Feed, PollReport
 from bot.engine.ingest import read_corpus
 from bot.engine.models import Answer, Article, Chunk
 from bot.engine.retrieve import make_query, retrieve
+from bot.engine.sentences import article_sentences
 from bot.engine.sparse import SparseIndex
 from bot.engine.store import DB, FORMAT, Generation, Manifest, MetaDB, SourceInfo, Store
 from bot.engine.update import AddReport
@@ -96,6 +97,7 @@ class Engine:
         self._gen: Generation | None = None
         self._write = threading.Lock()
         self._started = time.monotonic()
+        self.today: Callable[[], date] = date.today  # the clock relative dates are read against
 
     # ---- reading -------------------------------------------------------------------------
     def generation(self) -> Generation:
@@ -114,7 +116,7 @@ class Engine:
         if len(question) > MAX_QUESTION_CHARS:
             raise BadInput(f"Please keep the question under {MAX_QUESTION_CHARS} characters.")
         gen = self.generation()
-        query = make_query(question, gen, self.embedder.encode)
+        query = make_query(question, gen, self.embedder.encode, self.today())
         hits = retrieve(
             gen,
             query,
@@ -125,12 +127,44 @@ class Engine:
         return build_answer(
             query,
             hits,
-            self.embedder.encode,
-            gen.sparse.df,
-            max(1, gen.sparse.size),
+            self._units,
+            self._corpus_facts(gen),
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
         )
+
+    def _corpus_facts(self, gen: Generation) -> CorpusFacts:
+        first, last = gen.db.date_range()
+        return CorpusFacts(gen.sparse.df, max(1, gen.sparse.size), first, last)
+
+    def _units(self, articles: Sequence[Article]) -> list[Unit]:
+        """Sentence units with vectors (pooled from each passage's forward pass)."""
+        out: list[Unit] = []
+        for article in articles:
+            chunks = self._chunks(article)
+            spans = article_sentences(chunks)
+            texts = [embedding_text(article, c) for c in chunks]
+            per_chunk = [
+                [
+                    (
+                        len(texts[c.ord]) - len(c.text) + u.start,
+                        len(texts[c.ord]) - len(c.text) + u.end,
+                    )
+                    for u in spans
+                    if u.chunk_ord == c.ord
+                ]
+                for c in chunks
+            ]
+            _, pooled = encode_units(self.embedder, texts, per_chunk)
+            seen = dict.fromkeys(range(len(chunks)), 0)
+            for i, u in enumerate(spans):
+                c = chunks[u.chunk_ord]
+                k = seen[c.ord]
+                seen[c.ord] += 1
+                out.append(
+                    Unit(article, c, c.start + u.start, c.start + u.end, i, pooled[c.ord][k])
+                )
+        return out
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().db.sources()

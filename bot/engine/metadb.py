@@ -252,6 +252,15 @@ class MetaDB:
     def vectors_by_ekey(self) -> dict[str, int]:
         return {ekey: rid for rid, ekey in self.conn.execute("SELECT rowid, ekey FROM chunks")}
 
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The first and last publication dates of the indexed articles."""
+        row = self.conn.execute("SELECT min(published), max(published) FROM articles").fetchone()
+        first, last = row
+        return (
+            date.fromisoformat(first) if first else None,
+            date.fromisoformat(last) if last else None,
+        )
+
     def counts(self) -> tuple[int, int]:
         a = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         c = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
