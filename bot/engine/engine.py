@@ -135,7 +135,9 @@ class Engine:
 
     def _corpus_facts(self, gen: Generation) -> CorpusFacts:
         first, last = gen.db.date_range()
-        return CorpusFacts(gen.sparse.df, max(1, gen.sparse.size), first, last)
+        return CorpusFacts(
+            gen.sparse.df, gen.sparse.names.__contains__, max(1, gen.sparse.size), first, last
+        )
 
     def _units(self, articles: Sequence[Article]) -> list[Unit]:
         """Sentence units with vectors (pooled from each passage's forward pass)."""

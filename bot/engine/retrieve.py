@@ -36,13 +36,13 @@ def make_query(
     today: date | None = None,
 ) -> Query:
     """Key terms with typos repaired; the repaired wording is what gets embedded too."""
-    fixes = {w: gen.sparse.correct(w) for w in content_terms(question)}
-    fixes = {w: c for w, c in fixes.items() if c != w}
     text = spell_out(question)
+    fixes = {w: gen.sparse.correct(w) for w in content_terms(text)}
+    fixes = {w: c for w, c in fixes.items() if c != w}
     if fixes:
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.I)
         text = pattern.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)
-    search = tuple(dict.fromkeys(fixes.get(t, t) for t in content_terms(question)))
+    search = tuple(dict.fromkeys(fixes.get(t, t) for t in content_terms(spell_out(question))))
     hint = time_hint(question, today or date.today())
     period = set(content_terms(hint.words))
     # Dates weigh through `hint`, not as topic words ("last week" is no topic).

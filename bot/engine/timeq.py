@@ -27,11 +27,19 @@ _MONTH_DAY_YEAR = re.compile(
 )
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
+_PART_OF_YEAR = re.compile(
+    r"\b(early|beginning of|start of|mid|middle of|late|end of|spring|summer|autumn|fall|winter)"
+    r"[\s-]+(?:of\s+)?(19[89]\d|20\d\d)\b",
+    re.I,
+)
+_PARTS = {"early": (1, 3), "beginning of": (1, 3), "start of": (1, 3), "mid": (5, 8),
+          "middle of": (5, 8), "late": (10, 12), "end of": (10, 12), "spring": (3, 5),
+          "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (1, 2)}  # fmt: skip
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple of": 2, "few": 3}  # fmt: skip
 _AGO = re.compile(
     r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|couple of|few)\s+"
-    r"(day|week|month|year)s?\s+ago\b",
+    r"(day|week|month|year|decade)s?\s+ago\b",
     re.I,
 )
 _RELATIVE = re.compile(
@@ -87,6 +95,8 @@ def _ago(amount: int, unit: str, today: date) -> tuple[date, date]:
     if unit == "month":
         y, m = divmod(today.year * 12 + today.month - 1 - amount, 12)
         return _month(y, m + 1)
+    if unit == "decade":
+        return date(today.year - 10 * amount - 1, 1, 1), date(today.year - 10 * amount + 1, 12, 31)
     return date(today.year - amount, 1, 1), date(today.year - amount, 12, 31)
 
 
@@ -114,6 +124,10 @@ def _absolute(question: str) -> tuple[tuple[date, date] | None, str]:
         return _day(int(m[3]), MONTHS[m[2].lower()], int(m[1])), m[0]
     if m := _MONTH_DAY_YEAR.search(question):
         return _day(int(m[3]), MONTHS[m[1].lower()], int(m[2])), m[0]
+    if m := _PART_OF_YEAR.search(question):
+        first, last = _PARTS[" ".join(m[1].lower().split())]
+        year = int(m[2])
+        return (_month(year, first)[0], _month(year, last)[1]), m[0]
     if m := _MONTH_YEAR.search(question):
         return _month(int(m[2]), MONTHS[m[1].lower()]), m[0]
     if m := _YEAR.search(question):
