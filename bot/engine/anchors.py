@@ -17,12 +17,14 @@ from functools import lru_cache
 
 from bot.engine.text import STOPWORDS, stem, words
 
-# A question word the articles never use is missing evidence — unless it is this common in English
-# ("lol", "make") on wordfreq's Zipf scale, where it is chat or phrasing, not the subject.
-ABSENT_ZIPF = 5.0
+# A question word the articles never use is missing evidence if it is a name or a rare word —
+# rarer in English than this on wordfreq's Zipf scale ("valletta" 2.4, "caviar" 3.1). A commoner
+# word ("agreed" 4.8, "lol") is phrasing: a small corpus may simply not use it.
+ABSENT_ZIPF = 4.0
 # A name in more than this share of passages is the topic itself (Putin, Zelensky in a corpus on
 # the talks): every article has it in mind, many without naming it. It anchors nothing.
 TOPIC_SHARE = 0.03
+TOPIC_MIN_PASSAGES = 20  # ... and in at least this many: in a handful of articles every name is rare
 # Words too general to anchor anything, whatever the corpus.
 GENERIC = frozenset(
     """ukraine ukrainian ukrainians russia russian russians kyiv kiev moscow kremlin president war
@@ -75,11 +77,12 @@ def find_anchors(
     for term in terms:
         if term in GENERIC or term in STOPWORDS or term.isdigit() or len(term) < 3:
             continue
-        share = df(stem([term])[0]) / max(1, passages)
-        if share == 0:
+        count = df(stem([term])[0])
+        topic = count >= TOPIC_MIN_PASSAGES and count / max(1, passages) > TOPIC_SHARE
+        if count == 0:
             if english_zipf(term) < ABSENT_ZIPF:
                 absent.append(term)
-        elif (is_name(term) or term in capitals) and share <= TOPIC_SHARE:
+        elif (is_name(term) or term in capitals) and not topic:
             names.append(term)
     events = tuple(f for f in EVENT_FAMILIES if f & set(terms))
     keys = names + absent + [t for t in terms if any(t in f for f in events)]
