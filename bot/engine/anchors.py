@@ -24,7 +24,8 @@ ABSENT_ZIPF = 4.0
 # A name in more than this share of passages is the topic itself (Putin, Zelensky in a corpus on
 # the talks): every article has it in mind, many without naming it. It anchors nothing.
 TOPIC_SHARE = 0.03
-TOPIC_MIN_PASSAGES = 20  # ... and in at least this many: in a handful of articles every name is rare
+# ... and in at least this many passages: in a handful of articles every name looks common.
+TOPIC_MIN_PASSAGES = 20
 # Words too general to anchor anything, whatever the corpus.
 GENERIC = frozenset(
     """ukraine ukrainian ukrainians russia russian russians kyiv kiev moscow kremlin president war

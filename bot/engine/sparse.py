@@ -59,12 +59,8 @@ class SparseIndex:
         retriever = bm25s.BM25()
         if tokens:
             retriever.index(tokens, show_progress=False)
-        names = frozenset(
-            w for w, n in capitals.items() if n >= NAME_SHARE * vocab.get(w, n)
-        )
-        return cls(
-            retriever, np.asarray(row_ids, dtype=np.int64), dict(vocab), dict(stems), names
-        )
+        names = frozenset(w for w, n in capitals.items() if n >= NAME_SHARE * vocab.get(w, n))
+        return cls(retriever, np.asarray(row_ids, dtype=np.int64), dict(vocab), dict(stems), names)
 
     @property
     def size(self) -> int:
