@@ -13,9 +13,10 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from bot.engine import changes, feeds
-from bot.engine.answer.extractive import build_answer
+from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, rank
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
@@ -54,6 +55,7 @@ class Engine:
         self.feed_list = FeedList(settings.index_dir)
         self._snapshot: Snapshot | None = None
         self._started = time.monotonic()
+        self.today: Callable[[], date] = date.today  # the clock "last week" is read against
 
     @property
     def embedder(self) -> Embedder:
@@ -85,8 +87,7 @@ class Engine:
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The passages that best match a question: fused, dated, one per syndicated story."""
         snap = self.generation()
-        query = make_query(self._question(question), snap, self.embedder.encode)
-        return self._retrieve(snap, query, k)
+        return self._retrieve(snap, self._query(snap, question), k)
 
     def _retrieve(self, snap: Snapshot, query: Query, k: int | None) -> list[Hit]:
         s = self.settings
@@ -100,16 +101,25 @@ class Engine:
 
     def ask(self, question: str) -> Answer:
         snap = self.generation()
-        query = make_query(self._question(question), snap, self.embedder.encode)
+        query = self._query(snap, question)
         return build_answer(
             query,
             self._retrieve(snap, query, None),
-            self.embedder.encode,
-            snap.sparse.df,
-            max(1, snap.sparse.size),
+            snap.sentences,
+            corpus_facts(snap),
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
         )
+
+    def rank(self, question: str) -> Ranked | Answer:
+        """The candidate sentences of a question with their features, or the decline it gets
+        before ranking (for evaluation and fitting the weights)."""
+        snap = self.generation()
+        query = self._query(snap, question)
+        return rank(query, self._retrieve(snap, query, None), snap.sentences, corpus_facts(snap))
+
+    def _query(self, snap: Snapshot, question: str) -> Query:
+        return make_query(self._question(question), snap, self.embedder.encode, self.today())
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().sources()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Article:
@@ -31,6 +33,22 @@ class Chunk:
     heading: str | None = None
     start: int = 0
     end: int = 0
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an indexed article, with the vector the index stored for it."""
+
+    article: Article
+    chunk: Chunk  # the passage that holds it
+    start: int  # offsets into article.text
+    end: int
+    index: int  # its position among the article's sentences
+    vector: np.ndarray = field(compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,9 @@ STOPWORDS = frozenset(
     r im ya yeah hey hi hello whats what's wat wut tell know say said says think thoughts anyone
     anybody someone thing things happen happened happening going gonna wanna get got latest
     recent recently currently current today news update updates new much many via per
+    didnt dont doesnt isnt wasnt werent arent cant couldnt wouldnt shouldnt wont hasnt havent
+    hadnt ive youre theyre hes shes thats theres whos lets lol lmao tho ok okay thx thanks btw
+    nah pls plz actually actualy really just like exactly
     """.split()
 )
 
@@ -175,6 +178,7 @@ CHAT_SHORTHAND = {
     "w/o": "without", "tmrw": "tomorrow", "yday": "yesterday", "msg": "message", "info": "information",
     "intl": "international", "pres": "president", "idk": "i do not know",
     "whats": "what is", "whos": "who is", "wheres": "where is", "hows": "how is", "y": "why",
+    "n": "and", "w": "with", "bout": "about", "tho": "though", "thx": "thanks",
 }  # fmt: skip
 _SHORTHAND = re.compile(
     r"(?<![\w/])(" + "|".join(map(re.escape, CHAT_SHORTHAND)) + r")(?![\w/])", re.I

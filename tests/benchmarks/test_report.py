@@ -5,7 +5,7 @@ from __future__ import annotations
 from benchmarks.bench import BenchReport, SizeBench
 from benchmarks.report import why_latency
 from benchmarks.speed import Latency
-from bot.engine.answer.extractive import MAX_CANDIDATES
+from bot.engine.answer.extractive import CANDIDATE_ARTICLES
 
 
 def report(p50: float, embed: float, search: float) -> BenchReport:
@@ -22,6 +22,6 @@ def test_a_met_latency_target_gets_no_excuse() -> None:
 def test_the_largest_share_is_named_from_the_figures() -> None:
     [answer_heavy] = why_latency(report(300, 10, 20))
     assert "largest share is the answer step (90%)" in answer_heavy
-    assert f"up to {MAX_CANDIDATES} candidate sentences" in answer_heavy
+    assert f"up to {CANDIDATE_ARTICLES} candidate articles" in answer_heavy
     [search_heavy] = why_latency(report(300, 10, 250))
     assert "largest share is search (83%)" in search_heavy

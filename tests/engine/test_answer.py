@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -62,12 +63,36 @@ def test_a_misspelt_name_is_repaired(engine: Engine) -> None:
 def test_out_of_scope_questions_are_declined(engine: Engine) -> None:
     for question in [
         "What is the capital of Peru?",
-        "best pizza recipe",
+        "best borscht recipe",
         "who won the tour de france",
     ]:
         answer = engine.ask(question)
         assert answer.abstained and answer.citations == ()
-        assert "do not cover" in answer.text
+        assert "don't mention" in answer.text or "do not cover" in answer.text
+
+
+def test_a_decline_names_what_the_articles_lack(engine: Engine) -> None:
+    answer = engine.ask("what did both sides sign at the valletta summit")
+    assert answer.abstained and answer.citations == ()
+    assert answer.text == "The indexed articles don't mention “valletta”."
+
+
+def test_an_event_the_articles_do_not_report_is_declined(engine: Engine) -> None:
+    """Odesa and talks are in the articles, but no talks in Odesa are."""
+    answer = engine.ask("what was agreed at the talks in Odesa")
+    assert answer.abstained
+    assert "don't report anything on “talks in Odesa”" in answer.text
+    assert "a suggestion, not an answer" in answer.text
+
+
+def test_a_period_the_articles_do_not_reach_is_declined_with_their_span(engine: Engine) -> None:
+    engine.today = lambda: date(2026, 12, 1)
+    answer = engine.ask("what did umerov propose last week")
+    assert answer.abstained
+    assert answer.text == (
+        "The indexed articles don't cover last week (2026-11-23 to 2026-11-29): "
+        "they run from 2022-08-01 to 2025-07-19."
+    )
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 600])

@@ -1,15 +1,24 @@
 """Validate the quality question sets in this directory.
 
-Usage: python tests/quality/check_sets.py   (exit status 0 when both sets are valid)
+Usage: python tests/quality/check_sets.py   (exit status 0 when every set is valid)
 
-Checks, for qa_bundled.jsonl and qa_official.jsonl:
-  * every line is a JSON object with exactly the keys question, facts, source, style;
-  * style is one of formal / casual / typo / short / dated; questions are unique;
-  * answerable lines (source is a string) name an article that exists in their corpus
-    (bundled: the article's title, i.e. its first line; official: the record's url),
-    have 1-3 facts, each a non-empty list of short (at most 5 words) alternatives, and
-    every alternative occurs verbatim (case-insensitive) in that article's text;
-  * out-of-scope lines (source is null) have facts == [].
+Checks, for all four sets (qa_bundled, qa_official, qa_train, qa_dev):
+  * every line is a JSON object with the keys question, facts, source, style (plus kind,
+    missing and period where allowed); style is one of formal / casual / typo / short / dated;
+    questions are unique across all sets (the new sets copy none of the old ones);
+  * lines with a source name an article that exists in their corpus (bundled: the article's
+    title, i.e. its first line; official: the record's url), have 1-3 facts, each a non-empty
+    list of short (at most 5 words) alternatives, and every alternative occurs verbatim
+    (case-insensitive) in that article's text;
+  * lines without a source (null) have facts == [].
+The train and dev sets must also carry kind, and by kind:
+  * answerable: a source; no missing, no period;
+  * dated: period ["YYYY-MM-DD", "YYYY-MM-DD"]; with a source, the article was published in that
+    period (+- 45 days), so the fact comes from an article of the period asked about; without one,
+    the period lies outside what the corpora cover (again +- 45 days), so the bot must decline;
+  * near_miss: no source, and `missing` names an anchor listed in near_miss_anchors.json, whose term
+    groups never occur together (within 250 characters) in any article of either corpus;
+  * off_topic: no source.
 
 Corpora are read from the shared directory next to the repository
 (<repo>/../shared/seeds/*.txt and <repo>/../shared/data/official_statements_2021_2022.jsonl).
@@ -18,9 +27,12 @@ Nothing from the bot package is imported.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sys
 from collections.abc import Iterable
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,11 +43,62 @@ OFFICIAL_JSONL = SHARED / "data" / "official_statements_2021_2022.jsonl"
 
 BUNDLED_SET = HERE / "qa_bundled.jsonl"
 OFFICIAL_SET = HERE / "qa_official.jsonl"
+TRAIN_SET = HERE / "qa_train.jsonl"
+DEV_SET = HERE / "qa_dev.jsonl"
+NEW_SETS = (TRAIN_SET, DEV_SET)
 
 STYLES = {"formal", "casual", "typo", "short", "dated"}
+KINDS = {"answerable", "near_miss", "dated", "off_topic"}
 KEYS = {"question", "facts", "source", "style"}
+KEYS_BY_KIND = {
+    "answerable": KEYS | {"kind"},
+    "near_miss": KEYS | {"kind", "missing"},
+    "dated": KEYS | {"kind", "period"},
+    "off_topic": KEYS | {"kind"},
+}
 MAX_FACTS = 3
 MAX_FACT_WORDS = 5
+# The official corpus spans 2021-10-24 .. 2022-06-24; a dated question may be off by this margin.
+COVERED = (date(2021, 10, 24), date(2022, 6, 24))
+MARGIN = timedelta(days=45)
+WINDOW = 250  # characters: terms of one group "occur together" when this close
+
+# Near-miss anchors live in near_miss_anchors.json: for each `missing` phrase, groups of terms
+# (matched at a word start, case-insensitive). A group with one term: that term occurs in no
+# article. A group with several: they never occur within WINDOW characters of each other, i.e. not
+# in the role asked about. Places that do occur in another role: Ankara (a US-Russia prisoner
+# swap, a Turkey-Russia meeting), Gomel (where the Russian delegation waited), Jerusalem, Warsaw
+# and Bratislava (venues Ukraine proposed), Brest (the 1918 treaty), Berlin (the advisers', not
+# the leaders', meeting).
+ANCHORS_JSON = HERE / "near_miss_anchors.json"
+
+
+@functools.cache
+def load_anchors(path: Path = ANCHORS_JSON) -> dict[str, list[list[str]]]:
+    anchors: dict[str, list[list[str]]] = json.loads(path.read_text(encoding="utf-8"))
+    return anchors
+
+
+class Corpus:
+    """Articles by source key (bundled title or official url): text, and publication date."""
+
+    def __init__(self, texts: dict[str, str], published: dict[str, date | None]) -> None:
+        self.texts = texts
+        self.published = published
+        self.lowered = [t.lower() for t in texts.values()]
+
+    def together(self, group: list[str]) -> bool:
+        """True when all terms of the group occur within WINDOW characters of one another in
+        one article (plain substring test first: the regex runs only on candidate articles)."""
+        first, *rest = (re.compile(r"\b" + re.escape(term)) for term in group)
+        for text in self.lowered:
+            if not all(term in text for term in group):
+                continue
+            for hit in first.finditer(text):
+                window = text[max(0, hit.start() - WINDOW) : hit.end() + WINDOW]
+                if all(p.search(window) for p in rest):
+                    return True
+        return False
 
 
 def load_seed_corpus(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
@@ -47,15 +110,24 @@ def load_seed_corpus(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
     return corpus
 
 
+def _official_records(path: Path = OFFICIAL_JSONL) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def load_official_corpus(path: Path = OFFICIAL_JSONL) -> dict[str, str]:
     """Map each official statement's url to its text."""
-    corpus: dict[str, str] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                record = json.loads(line)
-                corpus[record["url"]] = record["text"]
-    return corpus
+    return {r["url"]: r["text"] for r in _official_records(path)}
+
+
+def load_combined_corpus() -> Corpus:
+    """Both corpora, for the train and dev sets whose questions draw on either."""
+    texts: dict[str, str] = dict(load_seed_corpus())
+    published: dict[str, date | None] = dict.fromkeys(texts)
+    for record in _official_records():
+        texts[record["url"]] = record["text"]
+        published[record["url"]] = date.fromisoformat(record["published"][:10])
+    return Corpus(texts, published)
 
 
 def read_set(path: Path) -> tuple[list[dict], list[str]]:
@@ -78,32 +150,10 @@ def read_set(path: Path) -> tuple[list[dict], list[str]]:
     return items, errors
 
 
-def _check_item(item: dict, corpus: dict[str, str], where: str) -> Iterable[str]:
-    keys = set(item) - {"_line"}
-    if keys != KEYS:
-        yield f"{where}: keys {sorted(keys)} != {sorted(KEYS)}"
-        return
-    question, facts, source, style = (item[k] for k in ("question", "facts", "source", "style"))
-    if not isinstance(question, str) or not question.strip():
-        yield f"{where}: question must be a non-empty string"
-    if style not in STYLES:
-        yield f"{where}: style {style!r} not in {sorted(STYLES)}"
-    if not isinstance(facts, list):
-        yield f"{where}: facts must be a list"
-        return
-    if source is None:
-        if facts != []:
-            yield f"{where}: out-of-scope line (source null) must have facts []"
-        return
-    if not isinstance(source, str):
-        yield f"{where}: source must be a string or null"
-        return
-    if source not in corpus:
-        yield f"{where}: source {source!r} is not in the corpus"
-        return
+def _check_facts(facts: list, text: str, where: str) -> Iterable[str]:
     if not 1 <= len(facts) <= MAX_FACTS:
         yield f"{where}: answerable line needs 1-{MAX_FACTS} facts, has {len(facts)}"
-    text = corpus[source].lower()
+    text = text.lower()
     for alts in facts:
         if not isinstance(alts, list) or not alts:
             yield f"{where}: each fact must be a non-empty list of alternatives"
@@ -118,12 +168,101 @@ def _check_item(item: dict, corpus: dict[str, str], where: str) -> Iterable[str]
                 yield f"{where}: fact {alt!r} does not occur in the source text"
 
 
-def check_set(path: Path, corpus: dict[str, str]) -> list[str]:
+def _check_item(item: dict, texts: dict[str, str], where: str) -> Iterable[str]:
+    """The checks every set shares (the four base keys)."""
+    question, facts, source, style = (item.get(k) for k in ("question", "facts", "source", "style"))
+    if not isinstance(question, str) or not question.strip():
+        yield f"{where}: question must be a non-empty string"
+    if style not in STYLES:
+        yield f"{where}: style {style!r} not in {sorted(STYLES)}"
+    if not isinstance(facts, list):
+        yield f"{where}: facts must be a list"
+    elif source is None:
+        if facts != []:
+            yield f"{where}: a line without a source must have facts []"
+    elif not isinstance(source, str):
+        yield f"{where}: source must be a string or null"
+    elif source not in texts:
+        yield f"{where}: source {source!r} is not in the corpus"
+    else:
+        yield from _check_facts(facts, texts[source], where)
+
+
+def _parse_period(period: object) -> tuple[date, date] | None:
+    if not (isinstance(period, list) and len(period) == 2):
+        return None
+    try:
+        start, end = (date.fromisoformat(p) for p in period)
+    except (TypeError, ValueError):
+        return None
+    return (start, end) if start <= end else None
+
+
+def _check_dated(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
+    period = _parse_period(item.get("period"))
+    if period is None:
+        yield f"{where}: period must be two ISO dates [start, end] with start <= end"
+        return
+    start, end = period
+    source = item.get("source")
+    if source is None:
+        if start <= COVERED[1] + MARGIN and end >= COVERED[0] - MARGIN:
+            yield f"{where}: unanswerable dated line, but its period overlaps the corpora"
+        return
+    published = corpus.published.get(source)
+    if published is None:
+        yield f"{where}: a dated answerable line needs a dated (official) source"
+    elif not start - MARGIN <= published <= end + MARGIN:
+        yield f"{where}: source published {published}, outside the period {start}..{end}"
+
+
+def _check_near_miss(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
+    missing = item.get("missing")
+    anchors = load_anchors()
+    if missing not in anchors:
+        yield f"{where}: missing {missing!r} has no entry in {ANCHORS_JSON.name}"
+        return
+    for group in anchors[missing]:
+        if corpus.together(group):
+            yield f"{where}: anchor {missing!r}: {' + '.join(group)} occur together in an article"
+
+
+def _check_kind(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
+    """The checks of the train and dev sets, where every line names its kind."""
+    kind = item.get("kind")
+    if kind not in KINDS:
+        yield f"{where}: kind {kind!r} not in {sorted(KINDS)}"
+        return
+    keys = set(item) - {"_line"}
+    if keys != KEYS_BY_KIND[kind]:
+        yield f"{where}: keys {sorted(keys)} != {sorted(KEYS_BY_KIND[kind])} for kind {kind}"
+        return
+    if kind == "answerable" and item["source"] is None:
+        yield f"{where}: an answerable line needs a source"
+    if kind in ("near_miss", "off_topic") and item["source"] is not None:
+        yield f"{where}: a {kind} line must have source null"
+    if kind == "dated":
+        yield from _check_dated(item, corpus, where)
+    if kind == "near_miss":
+        yield from _check_near_miss(item, corpus, where)
+
+
+def check_set(
+    path: Path, corpus: Corpus, seen: set[str] | None = None, with_kind: bool | None = None
+) -> list[str]:
+    """Problems in one set; `seen` carries normalised questions across sets (no copies);
+    `with_kind` (default: the path is the train or dev set) applies the per-kind rules."""
     items, errors = read_set(path)
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
+    new = path in NEW_SETS if with_kind is None else with_kind
     for item in items:
         where = f"{path.name}:{item['_line']}"
-        errors.extend(_check_item(item, corpus, where))
+        if new:
+            errors.extend(_check_kind(item, corpus, where))
+        elif set(item) - {"_line"} != KEYS:
+            errors.append(f"{where}: keys {sorted(set(item) - {'_line'})} != {sorted(KEYS)}")
+            continue
+        errors.extend(_check_item(item, corpus.texts, where))
         question = item.get("question")
         if isinstance(question, str):
             key = " ".join(question.lower().split())
@@ -135,15 +274,25 @@ def check_set(path: Path, corpus: dict[str, str]) -> list[str]:
     return errors
 
 
+def check_all(corpus: Corpus) -> list[str]:
+    seen: set[str] = set()
+    errors: list[str] = []
+    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS):
+        errors += check_set(path, corpus, seen)
+    return errors
+
+
 def summary(path: Path) -> str:
     items, _ = read_set(path)
-    answerable = [i for i in items if i.get("source") is not None]
+    kinds: dict[str, int] = {}
     styles: dict[str, int] = {}
     for item in items:
+        kind = item.get("kind") or ("answerable" if item.get("source") else "out_of_scope")
+        kinds[kind] = kinds.get(kind, 0) + 1
         styles[item.get("style", "?")] = styles.get(item.get("style", "?"), 0) + 1
     return (
-        f"{path.name}: {len(items)} questions ({len(answerable)} answerable, "
-        f"{len(items) - len(answerable)} out of scope); styles {dict(sorted(styles.items()))}"
+        f"{path.name}: {len(items)} questions; kinds {dict(sorted(kinds.items()))}; "
+        f"styles {dict(sorted(styles.items()))}"
     )
 
 
@@ -151,12 +300,11 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"shared data directory not found: {SHARED}", file=sys.stderr)
         return 2
-    errors = check_set(BUNDLED_SET, load_seed_corpus())
-    errors += check_set(OFFICIAL_SET, load_official_corpus())
+    errors = check_all(load_combined_corpus())
     for err in errors:
         print(err, file=sys.stderr)
-    print(summary(BUNDLED_SET))
-    print(summary(OFFICIAL_SET))
+    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS):
+        print(summary(path))
     print("OK" if not errors else f"{len(errors)} problem(s)")
     return 1 if errors else 0
 

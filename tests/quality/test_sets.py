@@ -4,7 +4,10 @@ from the bot package). Skips when the shared corpora next to the repository are 
 from __future__ import annotations
 
 import importlib.util
+import json
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,26 +18,99 @@ assert _spec is not None and _spec.loader is not None
 check_sets = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(check_sets)
 
+OFFICIAL_URL = (
+    "https://www.president.gov.ua/en/news/shodo-peregovoriv-delegacij-ukrayini-ta-rosiyi-73229"
+)
 
-def test_bundled_set_is_valid() -> None:
-    if not check_sets.SEEDS_DIR.is_dir():
-        pytest.skip(f"seed corpus not found: {check_sets.SEEDS_DIR}")
-    corpus = check_sets.load_seed_corpus()
-    assert corpus, "no seed articles found"
-    errors = check_sets.check_set(check_sets.BUNDLED_SET, corpus)
+
+@pytest.fixture(scope="module")
+def corpus() -> Any:
+    if not check_sets.SEEDS_DIR.is_dir() or not check_sets.OFFICIAL_JSONL.is_file():
+        pytest.skip(f"shared corpora not found under {check_sets.SHARED}")
+    return check_sets.load_combined_corpus()
+
+
+def _new_items() -> list[dict]:
+    items: list[dict] = []
+    for path in check_sets.NEW_SETS:
+        lines, errors = check_sets.read_set(path)
+        assert not errors, "\n".join(errors)
+        items += lines
+    return items
+
+
+def test_all_sets_are_valid(corpus: Any) -> None:
+    errors = check_sets.check_all(corpus)
     assert not errors, "\n".join(errors)
 
 
-def test_official_set_is_valid() -> None:
-    if not check_sets.OFFICIAL_JSONL.is_file():
-        pytest.skip(f"official-statements corpus not found: {check_sets.OFFICIAL_JSONL}")
-    errors = check_sets.check_set(check_sets.OFFICIAL_SET, check_sets.load_official_corpus())
-    assert not errors, "\n".join(errors)
-
-
-def test_sets_have_both_kinds_of_questions() -> None:
+def test_old_sets_have_both_kinds_of_questions() -> None:
     for path in (check_sets.BUNDLED_SET, check_sets.OFFICIAL_SET):
         items, errors = check_sets.read_set(path)
         assert not errors, "\n".join(errors)
         assert any(i["source"] is None for i in items), f"{path.name}: no out-of-scope lines"
         assert any(i["source"] is not None for i in items), f"{path.name}: no answerable lines"
+
+
+def test_new_sets_meet_the_minimums() -> None:
+    items = _new_items()
+    kinds = Counter(i["kind"] for i in items)
+    assert len(items) >= 170
+    assert kinds["answerable"] >= 80 and kinds["near_miss"] >= 35 and kinds["dated"] >= 35
+    assert 5 <= kinds["off_topic"] <= 15
+    dated = [i for i in items if i["kind"] == "dated"]
+    assert any(i["source"] for i in dated) and any(i["source"] is None for i in dated)
+    chat = sum(i["style"] in ("casual", "typo", "short") for i in items)
+    assert chat * 2 >= len(items), f"only {chat} of {len(items)} typed as in Discord"
+
+
+def test_every_kind_is_in_train_and_dev() -> None:
+    sizes = {}
+    for path in check_sets.NEW_SETS:
+        items, _ = check_sets.read_set(path)
+        assert {i["kind"] for i in items} == check_sets.KINDS, path.name
+        sizes[path] = len(items)
+    dev_share = sizes[check_sets.DEV_SET] / sum(sizes.values())
+    assert 0.3 <= dev_share <= 0.5
+
+
+def _write(tmp_path: Path, *lines: dict) -> Path:
+    path = tmp_path / "qa_probe.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_checker_rejects_bad_lines(corpus: Any, tmp_path: Path) -> None:
+    """Each rule can fail: a near-miss whose anchor the corpus does report, a dated line whose
+    article lies outside its period, an unanswerable dated line inside the covered period, an
+    unknown anchor, a fact not in the article, a missing kind."""
+    base: dict[str, Any] = {"facts": [], "source": None, "style": "casual"}
+    path = _write(
+        tmp_path,
+        {**base, "question": "q1", "kind": "near_miss", "missing": "Putin-Stoltenberg call"},
+        {**base, "question": "q2", "kind": "near_miss", "missing": "no such anchor"},
+        {**base, "question": "q3", "kind": "dated", "period": ["2022-03-01", "2022-03-31"]},
+        {
+            **base,
+            "question": "q4",
+            "kind": "dated",
+            "facts": [["Pripyat River"]],
+            "source": OFFICIAL_URL,
+            "period": ["2021-10-24", "2021-11-30"],
+        },
+        {
+            **base,
+            "question": "q5",
+            "kind": "answerable",
+            "facts": [["Valletta"]],
+            "source": OFFICIAL_URL,
+        },
+        {**base, "question": "q6"},
+    )
+    errors = check_sets.check_set(path, corpus, with_kind=True)
+    assert not any(e.startswith("qa_probe.jsonl:1:") for e in errors)  # a real near-miss passes
+    for line in range(2, 7):
+        assert any(e.startswith(f"qa_probe.jsonl:{line}:") for e in errors), (line, errors)
+    reported = check_sets.Corpus({"a": "Putin spoke with Jens Stoltenberg by phone."}, {"a": None})
+    assert reported.together(["putin", "stoltenberg"])
+    assert not reported.together(["putin", "valletta"])

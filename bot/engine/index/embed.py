@@ -27,6 +27,31 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+def encode_units(
+    embedder: Embedder,
+    texts: Sequence[str],
+    spans: Sequence[Sequence[tuple[int, int]]],
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Passage vectors and a vector per span of each passage.
+
+    Models that expose their token embeddings pool each span from the passage's own forward pass;
+    any other Embedder encodes the spans as texts of their own.
+    """
+    pooled = getattr(embedder, "encode_pooled", None)
+    if pooled is not None:
+        result: tuple[np.ndarray, list[np.ndarray]] = pooled(texts, spans, progress)
+        return result
+    passages = embedder.encode(texts, progress)
+    flat = [text[a:b] for text, rows in zip(texts, spans, strict=True) for a, b in rows]
+    vectors = embedder.encode(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+    out, at = [], 0
+    for rows in spans:
+        out.append(vectors[at : at + len(rows)])
+        at += len(rows)
+    return passages, out
+
+
 def model_label(model: str) -> str:
     """A stable name for a model: a local directory is named by its folder, not its full path."""
     path = Path(model)
@@ -97,3 +122,78 @@ class SentenceTransformerEmbedder:
             if progress:
                 progress(min(start + step, len(texts)), len(texts))
         return np.vstack(parts)
+
+    def encode_pooled(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        progress: Progress | None = None,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors, and a vector for each character span of each passage, in one pass.
+
+        A span's vector is the mean of the passage's own token embeddings that fall inside it, so
+        sentence vectors cost no extra forward pass (and read each sentence in its context).
+        """
+        import torch
+
+        n = len(texts)
+        passages = np.zeros((n, self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * n
+        order = sorted(range(n), key=lambda i: -len(texts[i]))  # similar lengths pad least
+        for done in range(0, n, self.batch_size):
+            idx = order[done : done + self.batch_size]
+            features = self._tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation="longest_first",
+                max_length=self.max_tokens,
+                return_tensors="pt",
+                return_offsets_mapping=True,
+            )
+            offsets = features.pop("offset_mapping").numpy()
+            with torch.inference_mode():
+                out = self._model(dict(features))
+            tokens = out["token_embeddings"].float().numpy()
+            vectors = out["sentence_embedding"].float().numpy()
+            mask = features["attention_mask"].numpy().astype(bool)
+            for j, i in enumerate(idx):
+                passages[i] = _unit(vectors[j])
+                pooled[i] = _pool_spans(tokens[j], offsets[j], mask[j], spans[i])
+            if progress:
+                progress(min(done + self.batch_size, n), n)
+        self._fill_truncated(texts, spans, pooled)
+        return passages, pooled
+
+    def _fill_truncated(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        pooled: list[np.ndarray],
+    ) -> None:
+        """Spans past the model's sequence length got no tokens: encode those on their own."""
+        missing = [
+            (i, k) for i, rows in enumerate(pooled) for k in range(len(rows)) if not np.any(rows[k])
+        ]
+        if not missing:
+            return
+        vectors = self.encode([texts[i][slice(*spans[i][k])] for i, k in missing])
+        for (i, k), vector in zip(missing, vectors, strict=True):
+            pooled[i][k] = vector
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm if norm else vector).astype(np.float32)
+
+
+def _pool_spans(
+    tokens: np.ndarray, offsets: np.ndarray, mask: np.ndarray, spans: Sequence[tuple[int, int]]
+) -> np.ndarray:
+    """Mean of the token vectors inside each span (special tokens have empty offsets)."""
+    out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    real = mask & (offsets[:, 1] > offsets[:, 0])
+    for k, (start, end) in enumerate(spans):
+        inside = real & (offsets[:, 0] >= start) & (offsets[:, 1] <= end)
+        if inside.any():
+            out[k] = _unit(tokens[inside].mean(axis=0))
+    return out

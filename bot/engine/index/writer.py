@@ -20,16 +20,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 
 from bot.engine.index.chunk import CHUNKER_VERSION, chunk_article, embedding_text
 from bot.engine.index.dedup import NearDupIndex, components, group_names
-from bot.engine.index.embed import Embedder
+from bot.engine.index.embed import Embedder, encode_units
+from bot.engine.index.sentences import SentenceSpan, article_sentences
 from bot.engine.ingest import corpus
 from bot.engine.models import Article, Chunk, Progress
-from bot.engine.store.base import FORMAT, Draft, Manifest, Snapshot, Store
+from bot.engine.store.base import FORMAT, Draft, Manifest, SentenceRow, Snapshot, Store
 from bot.errors import IndexMismatch, IndexMissing
 from bot.settings import Settings
 
@@ -129,6 +131,62 @@ class IndexWriter:
         )
 
 
+Span = tuple[int, int]  # a sentence as offsets into its passage's embedded text
+Vectors = dict[str, np.ndarray]  # passage content key → passage vector
+Pooled = dict[str, dict[Span, np.ndarray]]  # passage content key → its sentences' vectors
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """An article cut into passages and sentences, ready to embed."""
+
+    article: Article
+    chunks: list[Chunk]
+    texts: list[str]  # what the model reads for each passage
+    keys: list[str]
+    units: list[SentenceSpan]
+
+    @classmethod
+    def of(cls, article: Article, chunks: list[Chunk]) -> _Planned:
+        texts = [embedding_text(article, c) for c in chunks]
+        keys = [content_key(t) for t in texts]
+        return cls(article, chunks, texts, keys, article_sentences(chunks))
+
+    def head(self, i: int) -> int:
+        """Where passage i's own text starts in its embedded text (after title and heading)."""
+        return len(self.texts[i]) - len(self.chunks[i].text)
+
+    def spans(self, i: int) -> set[Span]:
+        ord_, head = self.chunks[i].ord, self.head(i)
+        return {(head + u.start, head + u.end) for u in self.units if u.chunk_ord == ord_}
+
+    def rows(self, sentences: Pooled) -> list[SentenceRow]:
+        at = {c.ord: i for i, c in enumerate(self.chunks)}
+        out = []
+        for u in self.units:
+            i = at[u.chunk_ord]
+            chunk, head = self.chunks[i], self.head(i)
+            vector = sentences[self.keys[i]][(head + u.start, head + u.end)]
+            out.append(SentenceRow(i, chunk.start + u.start, chunk.start + u.end, vector))
+        return out
+
+
+@dataclass(frozen=True)
+class _Passage:
+    text: str  # as embedded
+    head: int  # where the passage's own text starts in it
+    spans: set[Span]  # every sentence wanted from it
+
+
+def _needed(plan: list[_Planned]) -> dict[str, _Passage]:
+    """Each distinct passage (by content key), with every sentence span wanted from it."""
+    needed: dict[str, _Passage] = {}
+    for p in plan:
+        for i, key in enumerate(p.keys):
+            needed.setdefault(key, _Passage(p.texts[i], p.head(i), set())).spans.update(p.spans(i))
+    return needed
+
+
 class Batch:
     """One generation in the making."""
 
@@ -146,29 +204,52 @@ class Batch:
         self.committed = False
 
     def add(self, articles: Sequence[Article], progress: ProgressFn = _quiet) -> tuple[int, int]:
-        """Chunk, embed (reusing vectors by content) and store; (embedded, chunks)."""
-        plan: list[tuple[Article, list[Chunk], list[str]]] = []
+        """Chunk, embed (reusing vectors by content) and store; (embedded, chunks).
+
+        Each passage's forward pass also gives its sentences their vectors (pooled from its
+        token embeddings), so the answer step never runs the model on sentences.
+        """
+        plan: list[_Planned] = []
         for i, article in enumerate(articles, 1):
-            chunks = self.writer.chunks(article)
-            plan.append((article, chunks, [embedding_text(article, c) for c in chunks]))
+            plan.append(_Planned.of(article, self.writer.chunks(article)))
             if i % 50 == 0 or i == len(articles):
-                progress(Progress("chunking", i, len(articles), i, sum(len(p[1]) for p in plan)))
-        total = sum(len(p[1]) for p in plan)
-        keyed = [(a, chunks, [content_key(t) for t in texts], texts) for a, chunks, texts in plan]
-        wanted = {k for _, _, keys, _ in keyed for k in keys}
-        reuse = self.base.vectors_for(wanted) if self.base is not None else {}
-        todo = [(k, t) for _, _, keys, texts in keyed for k, t in zip(keys, texts, strict=True)]
-        todo = [(k, t) for k, t in todo if k not in reuse]
+                chunks = sum(len(p.chunks) for p in plan)
+                progress(Progress("chunking", i, len(articles), i, chunks))
+        total = sum(len(p.chunks) for p in plan)
+        needed = _needed(plan)
+        vectors, sentences = self._reusable(needed)
+        todo = {key: needed[key] for key in needed if key not in vectors}
         if todo:
 
             def on_batch(done: int, _total: int) -> None:
                 progress(Progress("embedding", done, len(todo), len(articles), total))
 
-            vectors = self.writer.embedder.encode([t for _, t in todo], progress=on_batch)
-            reuse.update((k, v) for (k, _), v in zip(todo, vectors, strict=True))
-        for article, chunks, keys, _ in keyed:
-            self.add_embedded(article, chunks, keys, [reuse[k] for k in keys])
+            texts = [p.text for p in todo.values()]
+            spans = [sorted(p.spans) for p in todo.values()]
+            fresh, pooled = encode_units(self.writer.embedder, texts, spans, on_batch)
+            for key, vector, rows, pool in zip(todo, fresh, spans, pooled, strict=True):
+                vectors[key] = vector
+                sentences[key] = dict(zip(rows, pool, strict=True))
+        for p in plan:
+            passage_vectors = [vectors[k] for k in p.keys]
+            self.add_embedded(p.article, p.chunks, p.keys, passage_vectors, p.rows(sentences))
         return len(todo), total
+
+    def _reusable(self, needed: dict[str, _Passage]) -> tuple[Vectors, Pooled]:
+        """Vectors of passages the live generation already holds, with all their sentences."""
+        if self.base is None:
+            return {}, {}
+        vectors = self.base.vectors_for(needed)
+        stored = self.base.sentences_for(vectors)
+        sentences: Pooled = {}
+        for key in list(vectors):
+            head = needed[key].head
+            rows = {(a + head, b + head): v for a, b, v in stored.get(key, [])}
+            if needed[key].spans <= rows.keys():
+                sentences[key] = rows
+            else:
+                del vectors[key]  # stored without these sentences: embed it again
+        return vectors, sentences
 
     def add_embedded(
         self,
@@ -176,11 +257,13 @@ class Batch:
         chunks: Sequence[Chunk],
         keys: Sequence[str],
         vectors: Sequence[np.ndarray] | np.ndarray,
+        sentences: Sequence[SentenceRow] = (),
     ) -> None:
-        """Store an article whose passages already have vectors (the synthetic corpora's seam)."""
+        """Store an article whose passages (and sentences) already have vectors; the synthetic
+        corpora's seam."""
         dim = self.writer.embedder.dim
         matrix = np.vstack(list(vectors)) if len(vectors) else np.zeros((0, dim), np.float32)
-        self.draft.add(article, chunks, keys, matrix)
+        self.draft.add(article, chunks, keys, matrix, sentences)
         self.added.append(article.id)
 
     def remove(self, article_id: str) -> None:

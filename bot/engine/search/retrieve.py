@@ -5,21 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from bot.engine.index.dedup import collapse_copies
 from bot.engine.models import Hit
 from bot.engine.search.fuse import rrf
-from bot.engine.search.timeq import TimeHint, time_factor, time_hint
+from bot.engine.search.timeq import MONTH_PATTERN, TimeHint, time_factor, time_hint
 from bot.engine.store.base import Snapshot as Generation
 from bot.engine.text import content_terms, spell_out
 
 CANDIDATES = 60  # per side, before fusion
-DATE_WORD = re.compile(
-    r"\d{4}|\d{1,2}(st|nd|rd|th)?|jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|"
-    r"aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?"
-)
+DATE_WORD = re.compile(rf"\d{{4}}|\d{{1,2}}(st|nd|rd|th)?|{MONTH_PATTERN}|sept?ember", re.I)
 
 
 @dataclass(frozen=True)
@@ -32,19 +30,25 @@ class Query:
 
 
 def make_query(
-    question: str, gen: Generation, encode: Callable[[Sequence[str]], np.ndarray]
+    question: str,
+    gen: Generation,
+    encode: Callable[[Sequence[str]], np.ndarray],
+    today: date | None = None,
 ) -> Query:
     """Key terms with typos repaired; the repaired wording is what gets embedded too."""
-    fixes = {w: gen.sparse.correct(w) for w in content_terms(question)}
-    fixes = {w: c for w, c in fixes.items() if c != w}
     text = spell_out(question)
+    fixes = {w: gen.sparse.correct(w) for w in content_terms(text)}
+    fixes = {w: c for w, c in fixes.items() if c != w}
     if fixes:
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.I)
         text = pattern.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)
-    search = tuple(dict.fromkeys(fixes.get(t, t) for t in content_terms(question)))
-    terms = tuple(t for t in search if not DATE_WORD.fullmatch(t))  # dates weigh via `time`
+    search = tuple(dict.fromkeys(fixes.get(t, t) for t in content_terms(spell_out(question))))
+    hint = time_hint(question, today or date.today())
+    period = set(content_terms(hint.words))
+    # Dates weigh through `hint`, not as topic words ("last week" is no topic).
+    terms = tuple(t for t in search if not DATE_WORD.fullmatch(t) and t not in period)
     vector = encode([text])[0]
-    return Query(question, terms, search, vector, time_hint(question))
+    return Query(question, terms, search, vector, hint)
 
 
 def retrieve(

@@ -1,4 +1,9 @@
-"""What a question says about time: a named period ("in March 2022") or "the latest". Pure."""
+"""What a question says about time: a period ("in March 2022", "last week") or "the latest". Pure.
+
+Relative periods are resolved against `today`, which the caller passes in (the engine's clock), so
+"last week" means the week before the question was asked. The month names here are the only ones
+in the package: answer scoring and retrieval import MONTH_PATTERN from this module.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,47 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s*(?:of\s+)?(\d{{4}})\b", re.I)
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+MONTH_PATTERN = "|".join(
+    sorted(MONTHS, key=len, reverse=True)
+)  # longest first: "june" before "jun"
+_MONTH_YEAR = re.compile(rf"\b({MONTH_PATTERN})\.?,?\s*(?:of\s+)?(\d{{4}})\b", re.I)
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_PATTERN})\.?,?\s+(\d{{4}})\b", re.I
 )
 _MONTH_DAY_YEAR = re.compile(
-    rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+    rf"\b({MONTH_PATTERN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
 )
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
-_LATEST = re.compile(
-    r"\b(latest|newest|most recent|recent(ly)?|now|right now|rn|currently|current|today|"
-    r"this (week|month)|so far|at the moment|these days|still|anymore|update)\b",
+_PART_OF_YEAR = re.compile(
+    r"\b(early|beginning of|start of|mid|middle of|late|end of|spring|summer|autumn|fall|winter)"
+    r"[\s-]+(?:of\s+)?(19[89]\d|20\d\d)\b",
     re.I,
 )
+_PARTS = {"early": (1, 3), "beginning of": (1, 3), "start of": (1, 3), "mid": (5, 8),
+          "middle of": (5, 8), "late": (10, 12), "end of": (10, 12), "spring": (3, 5),
+          "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (1, 2)}  # fmt: skip
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple of": 2, "few": 3}  # fmt: skip
+_AGO = re.compile(
+    r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|couple of|few)\s+"
+    r"(day|week|month|year|decade)s?\s+ago\b",
+    re.I,
+)
+_RELATIVE = re.compile(
+    r"\b(today|tonight|yesterday|(?:this|last|past|previous)\s+(?:week|month|year)|"
+    r"(?:in\s+)?the\s+(?:past|last)\s+(?:few\s+days|week|month|year))\b",
+    re.I,
+)
+_LATEST = re.compile(
+    r"\b(latest|newest|most recent|recent(ly)?|now|right now|rn|atm|currently|current|"
+    r"so far|at the moment|these days|still|anymore|update|nowadays)\b",
+    re.I,
+)
+PERIOD_MARGIN_DAYS = 45  # reports trail events, and a month-long period blurs at its edges
 
 
 @dataclass(frozen=True)
@@ -32,10 +60,17 @@ class TimeHint:
     start: date | None = None
     end: date | None = None  # inclusive
     latest: bool = False
+    words: str = ""  # the question's words that named the period ("last week", "March 2022")
 
     @property
     def period(self) -> bool:
         return self.start is not None
+
+    def covers(self, day: date, margin: int = PERIOD_MARGIN_DAYS) -> bool:
+        """Is `day` within the period, allowing `margin` days either side?"""
+        if self.start is None or self.end is None:
+            return True
+        return (self.start - day).days <= margin and (day - self.end).days <= margin
 
 
 def _month(year: int, month: int) -> tuple[date, date]:
@@ -50,22 +85,69 @@ def _day(year: int, month: int, day: int) -> tuple[date, date] | None:
     return d - timedelta(days=2), d + timedelta(days=3)  # reports trail the event by a day or two
 
 
-def time_hint(question: str) -> TimeHint:
-    latest = bool(_LATEST.search(question))
-    span: tuple[date, date] | None = None
+def _ago(amount: int, unit: str, today: date) -> tuple[date, date]:
+    if unit == "day":
+        d = today - timedelta(days=amount)
+        return d, d
+    if unit == "week":
+        d = today - timedelta(weeks=amount)
+        return d - timedelta(days=d.weekday()), d + timedelta(days=6 - d.weekday())
+    if unit == "month":
+        y, m = divmod(today.year * 12 + today.month - 1 - amount, 12)
+        return _month(y, m + 1)
+    if unit == "decade":
+        return date(today.year - 10 * amount - 1, 1, 1), date(today.year - 10 * amount + 1, 12, 31)
+    return date(today.year - amount, 1, 1), date(today.year - amount, 12, 31)
+
+
+def _relative(phrase: str, today: date) -> tuple[date, date]:
+    p = " ".join(phrase.lower().split())
+    if p in ("today", "tonight"):
+        return today, today
+    if p == "yesterday":
+        return _ago(1, "day", today)
+    unit = p.split()[-1]
+    if p.startswith("this"):
+        if unit == "week":
+            return today - timedelta(days=today.weekday()), today
+        return (today.replace(day=1) if unit == "month" else date(today.year, 1, 1)), today
+    if "the" in p.split():  # "the past week", "in the last month": a window ending today
+        days = {"days": 7, "week": 7, "month": 31, "year": 365}[unit]
+        return today - timedelta(days=days), today
+    return _ago(1, unit, today)  # last/past/previous week, month, year
+
+
+def _absolute(question: str) -> tuple[tuple[date, date] | None, str]:
     if m := _ISO.search(question):
-        span = _day(int(m[1]), int(m[2]), int(m[3]))
-    elif m := _DAY_MONTH_YEAR.search(question):
-        span = _day(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
-    elif m := _MONTH_DAY_YEAR.search(question):
-        span = _day(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
-    elif m := _MONTH_YEAR.search(question):
-        span = _month(int(m[2]), _MONTHS[m[1].lower()])
-    elif m := _YEAR.search(question):
-        span = date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
+        return _day(int(m[1]), int(m[2]), int(m[3])), m[0]
+    if m := _DAY_MONTH_YEAR.search(question):
+        return _day(int(m[3]), MONTHS[m[2].lower()], int(m[1])), m[0]
+    if m := _MONTH_DAY_YEAR.search(question):
+        return _day(int(m[3]), MONTHS[m[1].lower()], int(m[2])), m[0]
+    if m := _PART_OF_YEAR.search(question):
+        first, last = _PARTS[" ".join(m[1].lower().split())]
+        year = int(m[2])
+        return (_month(year, first)[0], _month(year, last)[1]), m[0]
+    if m := _MONTH_YEAR.search(question):
+        return _month(int(m[2]), MONTHS[m[1].lower()]), m[0]
+    if m := _YEAR.search(question):
+        return (date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)), m[0]
+    return None, ""
+
+
+def time_hint(question: str, today: date | None = None) -> TimeHint:
+    """The period a question names, if any; relative ones ("last week") need `today`."""
+    span, named = _absolute(question)
+    if span is None and today is not None:
+        if m := _AGO.search(question):
+            n = m[1].lower()
+            amount = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+            span, named = _ago(amount, m[2].lower(), today), m[0]
+        elif m := _RELATIVE.search(question):
+            span, named = _relative(m[1], today), m[0]
     if span is None:
-        return TimeHint(latest=latest)
-    return TimeHint(start=span[0], end=span[1], latest=False)
+        return TimeHint(latest=bool(_LATEST.search(question)))
+    return TimeHint(start=span[0], end=span[1], words=named.strip())
 
 
 def time_factor(hint: TimeHint, published: date | None, newest: date | None) -> float:
@@ -82,3 +164,19 @@ def time_factor(hint: TimeHint, published: date | None, newest: date | None) -> 
         age = max(0, (newest - published).days)
         return 0.75 + 0.5 * 0.5 ** (age / 30)  # half-life of a month, from 1.25 down to 0.75
     return 1.0
+
+
+def mentions_period(hint: TimeHint, text: str) -> bool:
+    """Does a passage speak about the period ("in March 2022", "on 28 February")?"""
+    if hint.start is None or hint.end is None:
+        return False
+    years = {str(y) for y in range(hint.start.year, hint.end.year + 1)}
+    if not any(y in text for y in years):
+        return False
+    if (hint.end - hint.start).days > 62:
+        return True  # a year: naming the year is enough
+    names = {
+        calendar.month_name[hint.start.month].lower(),
+        calendar.month_name[hint.end.month].lower(),
+    }
+    return any(n in text.lower() for n in names)

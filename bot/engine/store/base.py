@@ -20,9 +20,9 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.engine.models import Article, Chunk
+from bot.engine.models import Article, Chunk, Sentence
 
-FORMAT = 2  # 2: articles carry dedup keys, a MinHash signature and a dup_group
+FORMAT = 3  # 2: dedup keys, MinHash, dup_group; 3: sentences with vectors, names in the vocabulary
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,17 @@ class SourceInfo:
     dup_group: str | None = None  # near-duplicates share one (named after their smallest id)
 
 
+@dataclass(frozen=True)
+class SentenceRow:
+    """A sentence to store: the position of its passage in the article's chunk list, its
+    offsets into the article text, and its vector."""
+
+    chunk: int
+    start: int
+    end: int
+    vector: np.ndarray
+
+
 class DenseSide(Protocol):
     """Nearest passages by vector (cosine on unit vectors)."""
 
@@ -75,6 +86,10 @@ class SparseSide(Protocol):
     def df(self, stemmed: str) -> int: ...
 
     def correct(self, word: str) -> str: ...
+
+    def is_name(self, word: str) -> bool:
+        """Do the articles write this word capitalised mid-sentence (a name, a place)?"""
+        ...
 
     def search(self, query_words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]: ...
 
@@ -118,6 +133,19 @@ class Snapshot(Catalog, Protocol):
 
     def vectors_for(self, keys: Iterable[str]) -> dict[str, np.ndarray]: ...
 
+    def sentences_for(self, keys: Iterable[str]) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+        """For reuse: per passage content key, its sentences (offsets into the passage) and
+        their vectors."""
+        ...
+
+    def sentences(self, article_ids: Sequence[str]) -> list[Sentence]:
+        """Every sentence of these articles with its vector, article by article."""
+        ...
+
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The first and last publication dates of the indexed articles."""
+        ...
+
     def size_bytes(self) -> int: ...
 
     def close(self) -> None:
@@ -132,9 +160,15 @@ class Draft(Catalog, Protocol):
     def dense_kind(self) -> str: ...
 
     def add(
-        self, article: Article, chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        sentences: Sequence[SentenceRow] = (),
     ) -> None:
-        """Store an article with its passages; `keys` name each passage's content for reuse."""
+        """Store an article with its passages and sentences; `keys` name each passage's content
+        for reuse."""
         ...
 
     def remove(self, article_id: str) -> None: ...

@@ -21,14 +21,15 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
-from bot.engine.models import Article, Chunk
+from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.store.atomic import fsync_dir, fsync_tree, write_atomic
-from bot.engine.store.base import FORMAT, Manifest, Snapshot, SourceInfo
+from bot.engine.store.base import FORMAT, Manifest, SentenceRow, Snapshot, SourceInfo
 from bot.engine.store.dense import DenseIndex
 from bot.engine.store.metadb import MetaDB
 from bot.engine.store.sparse import SparseIndex
@@ -97,6 +98,15 @@ class FileSnapshot(_Catalog):
         ids = np.fromiter(by_key.values(), dtype=np.int64, count=len(by_key))
         return dict(zip(by_key.keys(), self.dense.vectors(ids), strict=True))
 
+    def sentences_for(self, keys: Iterable[str]) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+        return self._db.sentences_by_ekey(keys)
+
+    def sentences(self, article_ids: Sequence[str]) -> list[Sentence]:
+        return self._db.sentences(article_ids)
+
+    def date_range(self) -> tuple[date | None, date | None]:
+        return self._db.date_range()
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
@@ -120,9 +130,14 @@ class FileDraft(_Catalog):
         return self._dense.kind
 
     def add(
-        self, article: Article, chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        sentences: Sequence[SentenceRow] = (),
     ) -> None:
-        rows = self._db.insert(article, list(chunks), list(keys))
+        rows = self._db.insert(article, list(chunks), list(keys), sentences)
         if rows:
             self._dense.add(np.asarray(rows, dtype=np.int64), vectors)
 

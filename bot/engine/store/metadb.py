@@ -1,4 +1,7 @@
-"""meta.sqlite: articles and their chunks, with the keys deduplication needs.
+"""meta.sqlite: articles, their chunks and sentences, with the keys deduplication needs.
+
+Sentence vectors (half precision) live here beside their sentences: the answer step reads those of
+three articles per question, so they need no place in memory.
 
 A chunk's row id is its FAISS id, which is what lets an incremental update delete exactly the
 vectors of one article. Only the files store (store/files.py) uses this module.
@@ -8,15 +11,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 
 from bot.engine.index.dedup import canonical_url, signature, text_key
-from bot.engine.models import Article, Chunk
-from bot.engine.store.base import SourceInfo
+from bot.engine.models import Article, Chunk, Sentence
+from bot.engine.store.base import SentenceRow, SourceInfo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -34,7 +37,19 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS chunks_ekey ON chunks(ekey);
+CREATE TABLE IF NOT EXISTS sentences (
+    rowid INTEGER PRIMARY KEY, chunk_rowid INTEGER NOT NULL REFERENCES chunks(rowid),
+    article_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id);
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_rowid);
 """
+VECTOR_DTYPE = np.float16  # a sentence vector only ranks sentences: half precision is plenty
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
 
 
 def _article_row(a: Article, added_at: str) -> tuple[object, ...]:
@@ -94,8 +109,14 @@ class MetaDB:
             conn.close()
             self._local.conn = None
 
-    def insert(self, article: Article, chunks: list[Chunk], ekeys: list[str]) -> list[int]:
-        """Store an article and its chunks; returns the chunks' row ids (the FAISS ids)."""
+    def insert(
+        self,
+        article: Article,
+        chunks: list[Chunk],
+        ekeys: list[str],
+        sentences: Sequence[SentenceRow] = (),
+    ) -> list[int]:
+        """Store an article, its chunks and sentences; returns the chunks' row ids (FAISS ids)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         cur = self.conn.execute(
             "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL)", _article_row(article, now)
@@ -117,6 +138,14 @@ class MetaDB:
                 ),
             )
             rows.append(int(cur.lastrowid or 0))
+        self.conn.executemany(
+            'INSERT INTO sentences (chunk_rowid, article_id, ord, start, "end", vector)'
+            " VALUES (?,?,?,?,?,?)",
+            [
+                (rows[s.chunk], article.id, n, s.start, s.end, _blob(s.vector))
+                for n, s in enumerate(sentences)
+            ],
+        )
         return rows
 
     def delete_article(self, article_id: str) -> list[int]:
@@ -124,12 +153,54 @@ class MetaDB:
             r[0]
             for r in self.conn.execute("SELECT rowid FROM chunks WHERE article_id=?", (article_id,))
         ]
+        self.conn.execute("DELETE FROM sentences WHERE article_id=?", (article_id,))
         self.conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
         self.conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
         return rows
 
     def commit(self) -> None:
         self.conn.commit()
+
+    def sentences(self, article_ids: Sequence[str]) -> list[Sentence]:
+        """Every stored sentence of these articles, article by article in the given order."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        rows = self.conn.execute(
+            "SELECT s.chunk_rowid, s.article_id, s.ord AS sord, s.start AS sstart,"
+            f' s."end" AS send, s.vector FROM sentences s WHERE s.article_id IN ({marks})'
+            " ORDER BY s.rowid",
+            list(article_ids),
+        ).fetchall()
+        passages = self.hits({int(r["chunk_rowid"]) for r in rows})
+        out: dict[str, list[Sentence]] = {a: [] for a in article_ids}
+        for r in rows:
+            chunk, article = passages[int(r["chunk_rowid"])]
+            vector = np.frombuffer(r["vector"], dtype=VECTOR_DTYPE).astype(np.float32)
+            out[article.id].append(
+                Sentence(article, chunk, r["sstart"], r["send"], r["sord"], vector)
+            )
+        return [s for a in article_ids for s in out[a]]
+
+    def sentences_by_ekey(
+        self, ekeys: Iterable[str]
+    ) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+        """For reuse: each passage's sentences (offsets into the passage) and vectors."""
+        found: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+        for ekey in set(ekeys):
+            row = self.conn.execute(
+                "SELECT rowid, start FROM chunks WHERE ekey=? LIMIT 1", (ekey,)
+            ).fetchone()
+            if row is None:
+                continue
+            found[ekey] = [
+                (a - row["start"], b - row["start"], np.frombuffer(v, dtype=VECTOR_DTYPE))
+                for a, b, v in self.conn.execute(
+                    'SELECT start, "end", vector FROM sentences WHERE chunk_rowid=? ORDER BY rowid',
+                    (row["rowid"],),
+                )
+            ]
+        return found
 
     def hits(self, row_ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]:
         ids = [int(i) for i in row_ids]
@@ -239,6 +310,15 @@ class MetaDB:
 
     def vectors_by_ekey(self) -> dict[str, int]:
         return {ekey: rid for rid, ekey in self.conn.execute("SELECT rowid, ekey FROM chunks")}
+
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The first and last publication dates of the indexed articles."""
+        row = self.conn.execute("SELECT min(published), max(published) FROM articles").fetchone()
+        first, last = row
+        return (
+            date.fromisoformat(first) if first else None,
+            date.fromisoformat(last) if last else None,
+        )
 
     def counts(self) -> tuple[int, int]:
         a = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,13 @@ from rapidfuzz import fuzz, process
 from bot.engine.text import STOPWORDS, stem, words
 
 FOLDER = "sparse"
+NAME_SHARE = 0.8  # a word capitalised mid-sentence in this share of the passages using it is a name
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[\w,;:’'\"”)] )([A-Z][^\W\d_]+)")
+
+
+def capitalised(text: str) -> set[str]:
+    """Lower-cased words that stand capitalised in the middle of a sentence of `text`."""
+    return {m.lower() for m in _MID_SENTENCE_CAPITAL.findall(text)}
 
 
 class SparseIndex:
@@ -23,11 +31,13 @@ class SparseIndex:
         row_ids: np.ndarray,
         vocab: dict[str, int],
         stems: dict[str, int],
+        names: frozenset[str] = frozenset(),
     ) -> None:
         self.retriever = retriever
         self.row_ids = row_ids  # BM25 document position → chunk row id
         self.vocab = vocab  # surface word → number of chunks containing it (for typo repair)
         self.stems = stems  # stem → number of chunks containing it (for term weights)
+        self.names = names  # words the articles write capitalised mid-sentence: names, places
 
     @classmethod
     def build(cls, docs: Iterable[tuple[int, str]]) -> SparseIndex:
@@ -35,7 +45,9 @@ class SparseIndex:
         tokens: list[list[str]] = []
         vocab: Counter[str] = Counter()
         stems: Counter[str] = Counter()
+        capitals: Counter[str] = Counter()
         for row_id, text in docs:
+            capitals.update(capitalised(text))
             row_ids.append(row_id)
             doc_words = words(text)
             doc_stems = stem(doc_words)
@@ -47,11 +59,15 @@ class SparseIndex:
         retriever = bm25s.BM25()
         if tokens:
             retriever.index(tokens, show_progress=False)
-        return cls(retriever, np.asarray(row_ids, dtype=np.int64), dict(vocab), dict(stems))
+        names = frozenset(w for w, n in capitals.items() if n >= NAME_SHARE * vocab.get(w, n))
+        return cls(retriever, np.asarray(row_ids, dtype=np.int64), dict(vocab), dict(stems), names)
 
     @property
     def size(self) -> int:
         return len(self.row_ids)
+
+    def is_name(self, word: str) -> bool:
+        return word in self.names
 
     def df(self, stemmed: str) -> int:
         return self.stems.get(stemmed, 0)
@@ -84,7 +100,7 @@ class SparseIndex:
         if self.size:
             self.retriever.save(str(target))
         np.save(target / "row_ids.npy", self.row_ids, allow_pickle=False)
-        vocab = {"words": self.vocab, "stems": self.stems}
+        vocab = {"words": self.vocab, "stems": self.stems, "names": sorted(self.names)}
         (target / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
 
     @classmethod
@@ -93,4 +109,5 @@ class SparseIndex:
         row_ids = np.load(target / "row_ids.npy", allow_pickle=False)
         retriever = bm25s.BM25.load(str(target)) if len(row_ids) else bm25s.BM25()
         vocab = json.loads((target / "vocab.json").read_text(encoding="utf-8"))
-        return cls(retriever, row_ids, vocab["words"], vocab["stems"])
+        names = frozenset(vocab.get("names", ()))
+        return cls(retriever, row_ids, vocab["words"], vocab["stems"], names)

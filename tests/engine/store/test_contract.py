@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.engine.models import Article, Chunk
-from bot.engine.store.base import FORMAT, Manifest, Snapshot, Store
+from bot.engine.store.base import FORMAT, Manifest, SentenceRow, Snapshot, Store
 from bot.engine.store.files import FileStore
 from bot.errors import Busy, IndexMismatch, IndexMissing
 
@@ -132,6 +133,30 @@ def test_vectors_are_found_again_by_content_key(live: Snapshot) -> None:
     found = live.vectors_for([*keys, "key-unknown"])
     assert set(found) == set(keys)
     assert np.allclose(np.vstack([found[k] for k in keys]), vectors)
+
+
+def test_sentences_come_back_with_their_passages_and_vectors(store: Store) -> None:
+    art, chunks, keys, vectors = article(4, "ceasefire talks")
+    art = Article(art.id, art.title, art.text, art.source, published=date(2022, 3, 29))
+    first = SentenceRow(0, 0, len(chunks[0].text), vectors[0])
+    second = SentenceRow(1, chunks[1].start, chunks[1].end, vectors[1])
+    with store.locked():
+        draft = store.begin(None, dim=DIM)
+        draft.add(art, chunks, keys, vectors, [first, second])
+        draft.commit(manifest(1, 2))
+    snap = store.open(model=MODEL, dim=DIM)
+    try:
+        got = snap.sentences(["a4", "a-missing"])
+        assert [(s.chunk.id, s.text, s.index) for s in got] == [
+            ("a4-0", chunks[0].text, 0),
+            ("a4-1", chunks[1].text, 1),
+        ]
+        assert np.allclose(np.vstack([s.vector for s in got]), vectors, atol=1e-3)
+        reuse = snap.sentences_for([keys[1]])
+        assert [(a, b) for a, b, _ in reuse[keys[1]]] == [(0, len(chunks[1].text))]
+        assert snap.date_range() == (date(2022, 3, 29), date(2022, 3, 29))
+    finally:
+        snap.close()
 
 
 def test_remove_drops_the_article_and_its_passages(store: Store, live: Snapshot) -> None:

@@ -1,0 +1,141 @@
+"""The words that make a question *that* question, and whether the evidence holds them. Pure.
+
+A question about "the summit in Valletta" shares most of its words with any article about a summit;
+what makes it specific is "Valletta". Such anchors are the question's names — words the articles
+write capitalised, or the asker capitalised — unless the name is the topic itself.
+An article can only answer the question if it holds every anchor; when no candidate article
+does, or the articles never use a word of the question at all, the answer is a decline that names
+what was not found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.engine.text import STOPWORDS, stem, words
+
+# A question word the articles never use is missing evidence if it is a name or a rare word —
+# rarer in English than this on wordfreq's Zipf scale ("valletta" 2.4, "caviar" 3.1). A commoner
+# word ("agreed" 4.8, "lol") is phrasing: a small corpus may simply not use it.
+ABSENT_ZIPF = 4.0
+# A name in more than this share of passages is the topic itself (Putin, Zelensky in a corpus on
+# the talks): every article has it in mind, many without naming it. It anchors nothing.
+TOPIC_SHARE = 0.03
+# ... and in at least this many passages: in a handful of articles every name looks common.
+TOPIC_MIN_PASSAGES = 20
+# Words too general to anchor anything, whatever the corpus.
+GENERIC = frozenset(
+    """ukraine ukrainian ukrainians russia russian russians kyiv kiev moscow kremlin president war
+    peace side sides country countries government official officials people latest news today
+    week month year talk talks said say tell want think""".split()
+)
+# Words that name an event, by family: a question about "the talks in Tbilisi" asks whether such an
+# event happened there, so some sentence must hold a word of the family and one of the names.
+EVENT_FAMILIES = tuple(
+    frozenset(family.split())
+    for family in (
+        "summit summits meeting meetings talks negotiations round conference forum met",
+        "deal deals agreement agreements accord treaty memorandum signed signing pact",
+        "visit visited visiting trip came arrived arrival travelled traveled",
+        "phone telephone conversation spoke",
+        "exchange exchanged swap swapped",
+    )
+)  # matched on the question's words as typed ("accord", not "according"), on stems in articles
+FUZZY_MATCH = 85  # rapidfuzz ratio at which a name counts as present ("zelensky" ~ "zelenskyy")
+
+
+@lru_cache(maxsize=4096)
+def english_zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+@dataclass(frozen=True)
+class Anchors:
+    names: tuple[str, ...]  # the question's names and rare words (typos already repaired)
+    events: tuple[frozenset[str], ...]  # event families the question names (stems)
+    absent: tuple[str, ...]  # of those and its other key words: ones no article uses at all
+    phrase: str  # the question's own words around the names, for the decline message
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.absent)
+
+
+def find_anchors(
+    question: str,
+    terms: Sequence[str],
+    df: Callable[[str], int],
+    is_name: Callable[[str], bool],
+    passages: int,
+) -> Anchors:
+    """The names of the question, and any key word the indexed articles never use."""
+    capitals = {w.lower() for w in re.findall(r"(?<=\w )([A-Z][^\W\d_]+)", question)}
+    names, absent = [], []
+    for term in terms:
+        if term in GENERIC or term in STOPWORDS or term.isdigit() or len(term) < 3:
+            continue
+        count = df(stem([term])[0])
+        topic = count >= TOPIC_MIN_PASSAGES and count / max(1, passages) > TOPIC_SHARE
+        if count == 0:
+            if english_zipf(term) < ABSENT_ZIPF:
+                absent.append(term)
+        elif (is_name(term) or term in capitals) and not topic:
+            names.append(term)
+    events = tuple(f for f in EVENT_FAMILIES if f & set(terms))
+    keys = names + absent + [t for t in terms if any(t in f for f in events)]
+    return Anchors(tuple(names), events, tuple(absent), _phrase(question, keys))
+
+
+def _phrase(question: str, keys: Sequence[str]) -> str:
+    """The shortest stretch of the question that holds all the key words, as the user typed it."""
+    if not keys:
+        return ""
+    tokens = list(re.finditer(r"[^\W_]+(?:['’][^\W_]+)*", question))
+    wanted = set(stem([k.lower() for k in keys]))
+    hits = [i for i, t in enumerate(tokens) if stem([_fold(t.group())])[0] in wanted]
+    if not hits:
+        return ""
+    return question[tokens[hits[0]].start() : tokens[hits[-1]].end()]
+
+
+def _fold(token: str) -> str:
+    return (words(token) or [token.lower()])[0]
+
+
+def holds(anchors: Anchors, text: str) -> bool:
+    """Does this text (an article with its title) hold the names of the question?
+
+    With three names or more, one may be missing: a readout names "the leaders of Azerbaijan and
+    Armenia" where the asker typed their names.
+    """
+    vocab = set(words(text))
+    stems = set(stem(list(vocab)))
+    found = sum(1 for name in anchors.names if _present(name, vocab, stems))
+    return found >= len(anchors.names) - (len(anchors.names) - 1) // 3
+
+
+def event_told(anchors: Anchors, sentences: Sequence[str]) -> bool:
+    """Does some sentence (or title) tell of one of the question's events with one of its names?"""
+    if not anchors.events or not anchors.names:
+        return True
+    for sentence in sentences:
+        vocab = set(words(sentence))
+        stems = set(stem(list(vocab)))
+        named = any(_present(n, vocab, stems) for n in anchors.names)
+        if named and any(set(stem(list(family))) & stems for family in anchors.events):
+            return True
+    return False
+
+
+def _present(name: str, vocab: set[str], stems: set[str]) -> bool:
+    if stem([name])[0] in stems:
+        return True
+    if len(name) < 5:
+        return False
+    from rapidfuzz import fuzz, process
+
+    return process.extractOne(name, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_MATCH) is not None

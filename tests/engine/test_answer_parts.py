@@ -1,0 +1,107 @@
+"""The answer step's pure parts: periods, anchors, sentence features, sentence units."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from bot.engine.answer import anchors
+from bot.engine.answer import features as F
+from bot.engine.models import Chunk
+from bot.engine.index.sentences import article_sentences
+from bot.engine.search.timeq import time_hint
+
+TODAY = date(2026, 12, 1)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("back in march 2022 what happened", date(2022, 3, 1), date(2022, 3, 31)),
+        ("what did putin say last week", date(2026, 11, 23), date(2026, 11, 29)),
+        ("news from yesterday", date(2026, 11, 30), date(2026, 11, 30)),
+        ("talks this year", date(2026, 1, 1), TODAY),
+        ("what happened two years ago", date(2024, 1, 1), date(2024, 12, 31)),
+        ("at the end of 2022", date(2022, 10, 1), date(2022, 12, 31)),
+        ("what happened on 28 february 2022", date(2022, 2, 26), date(2022, 3, 3)),
+        ("in the past week", date(2026, 11, 24), TODAY),
+    ],
+)
+def test_periods_absolute_and_relative_to_today(question: str, start: date, end: date) -> None:
+    hint = time_hint(question, TODAY)
+    assert (hint.start, hint.end) == (start, end)
+    assert hint.words and hint.words.lower() in question.lower()
+
+
+def test_now_is_latest_not_a_period() -> None:
+    hint = time_hint("what does putin want rn", TODAY)
+    assert hint.latest and not hint.period
+    assert not time_hint("who is umerov", TODAY).latest
+
+
+def _anchors(question: str, df: dict[str, int], names: set[str]) -> anchors.Anchors:
+    terms = [w for w in question.lower().replace("?", "").split() if w not in {"what", "at", "the"}]
+    return anchors.find_anchors(question, terms, lambda s: df.get(s, 0), names.__contains__, 1000)
+
+
+def test_a_name_the_articles_never_use_is_absent_but_a_common_word_is_not() -> None:
+    found = _anchors("what was agreed at the valletta summit", {"agre": 50, "summit": 9}, set())
+    assert found.absent == ("valletta",)
+    assert found.events  # "summit" names an event
+
+
+def test_topic_names_anchor_nothing_but_rarer_names_do() -> None:
+    df = {"putin": 400, "stoltenberg": 3, "phone": 20}
+    found = _anchors("putin stoltenberg phone", df, {"putin", "stoltenberg"})
+    assert found.names == ("stoltenberg",)
+
+
+def test_holds_allows_spelling_variants_and_one_missing_name_of_four() -> None:
+    found = anchors.Anchors(("zelensky", "duda", "sochi", "aliyev"), (), (), "")
+    text = "Zelenskyy spoke with Duda and Aliyev."
+    assert anchors.holds(found, text)  # zelensky ~ zelenskyy; sochi may be missing
+    assert not anchors.holds(anchors.Anchors(("zelensky", "sochi"), (), (), ""), text)
+
+
+def test_an_event_must_be_told_with_one_of_the_names() -> None:
+    found = _anchors("what was agreed at the talks in Odesa", {"talk": 5, "odesa": 2}, {"odesa"})
+    assert not anchors.event_told(found, ["Ships left Odesa.", "The talks were in Istanbul."])
+    assert anchors.event_told(found, ["The talks in Odesa ended."])
+
+
+def test_features_name_what_the_question_asks_for() -> None:
+    q = F.question_facts(
+        "how many prisoners were exchanged", ["prisoners", "exchanged"], lambda s: 1, 100
+    )
+    place = F.Place(index=0, passage_rank=0, article_rank=0, in_period=False)
+    with_number = F.describe(
+        q, "how many", "Ukraine and Russia exchanged 86 prisoners on Monday.", 0.6, place
+    )
+    without = F.describe(q, "how many", "Prisoners were exchanged again.", 0.6, place)
+    named = dict(zip(F.FEATURES, with_number, strict=True))
+    assert named["type_hit"] == 1.0 and named["lede"] == 1.0 and named["passage"] == 1.0
+    assert dict(zip(F.FEATURES, without, strict=True))["type_miss"] == 1.0
+    assert named["new_info"] > dict(zip(F.FEATURES, without, strict=True))["new_info"]
+    weights = F.weight_vector()
+    assert (
+        F.probability(np.vstack([with_number]), weights)[0]
+        > F.probability(np.vstack([without]), weights)[0]
+    )
+
+
+def test_every_weight_has_a_feature() -> None:
+    assert set(F.WEIGHTS) == set(F.FEATURES)
+
+
+def test_each_sentence_belongs_to_the_first_passage_that_holds_it() -> None:
+    text = "First sentence is long enough here. Second sentence is long enough too."
+    a = Chunk("a", "art", 0, text, start=0, end=len(text))
+    tail = text[36:]
+    b = Chunk("b", "art", 1, tail, start=36, end=len(text))
+    units = article_sentences([a, b])
+    assert [(u.chunk_ord, text[a.start + u.start : a.start + u.end]) for u in units] == [
+        (0, "First sentence is long enough here."),
+        (0, "Second sentence is long enough too."),
+    ]
