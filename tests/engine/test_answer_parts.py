@@ -9,8 +9,8 @@ import pytest
 
 from bot.engine.answer import anchors
 from bot.engine.answer import features as F
-from bot.engine.models import Chunk
 from bot.engine.index.sentences import article_sentences
+from bot.engine.models import Chunk
 from bot.engine.search.timeq import time_hint
 
 TODAY = date(2026, 12, 1)  # a Tuesday

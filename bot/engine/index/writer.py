@@ -17,18 +17,22 @@ index that a rebuild would silently lose.)
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 
-from bot.engine.index.chunk import CHUNKER_VERSION, chunk_article, embedding_text
+from bot.engine.index.chunk import CHUNKER_VERSION, chunk_article
 from bot.engine.index.dedup import NearDupIndex, components, group_names
 from bot.engine.index.embed import Embedder, encode_units
-from bot.engine.index.sentences import SentenceSpan, article_sentences
+from bot.engine.index.passages import (
+    PlannedArticle,
+    PlannedPassage,
+    Pooled,
+    Vectors,
+    needed_passages,
+)
 from bot.engine.ingest import corpus
 from bot.engine.models import Article, Chunk, Progress
 from bot.engine.store.base import FORMAT, Draft, Manifest, SentenceRow, Snapshot, Store
@@ -36,11 +40,6 @@ from bot.errors import IndexMismatch, IndexMissing
 from bot.settings import Settings
 
 ProgressFn = Callable[[Progress], None]
-
-
-def content_key(text: str) -> str:
-    """Names a passage's embedded text, so an unchanged passage keeps its vector."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def _quiet(_: Progress) -> None:
@@ -131,62 +130,6 @@ class IndexWriter:
         )
 
 
-Span = tuple[int, int]  # a sentence as offsets into its passage's embedded text
-Vectors = dict[str, np.ndarray]  # passage content key → passage vector
-Pooled = dict[str, dict[Span, np.ndarray]]  # passage content key → its sentences' vectors
-
-
-@dataclass(frozen=True)
-class _Planned:
-    """An article cut into passages and sentences, ready to embed."""
-
-    article: Article
-    chunks: list[Chunk]
-    texts: list[str]  # what the model reads for each passage
-    keys: list[str]
-    units: list[SentenceSpan]
-
-    @classmethod
-    def of(cls, article: Article, chunks: list[Chunk]) -> _Planned:
-        texts = [embedding_text(article, c) for c in chunks]
-        keys = [content_key(t) for t in texts]
-        return cls(article, chunks, texts, keys, article_sentences(chunks))
-
-    def head(self, i: int) -> int:
-        """Where passage i's own text starts in its embedded text (after title and heading)."""
-        return len(self.texts[i]) - len(self.chunks[i].text)
-
-    def spans(self, i: int) -> set[Span]:
-        ord_, head = self.chunks[i].ord, self.head(i)
-        return {(head + u.start, head + u.end) for u in self.units if u.chunk_ord == ord_}
-
-    def rows(self, sentences: Pooled) -> list[SentenceRow]:
-        at = {c.ord: i for i, c in enumerate(self.chunks)}
-        out = []
-        for u in self.units:
-            i = at[u.chunk_ord]
-            chunk, head = self.chunks[i], self.head(i)
-            vector = sentences[self.keys[i]][(head + u.start, head + u.end)]
-            out.append(SentenceRow(i, chunk.start + u.start, chunk.start + u.end, vector))
-        return out
-
-
-@dataclass(frozen=True)
-class _Passage:
-    text: str  # as embedded
-    head: int  # where the passage's own text starts in it
-    spans: set[Span]  # every sentence wanted from it
-
-
-def _needed(plan: list[_Planned]) -> dict[str, _Passage]:
-    """Each distinct passage (by content key), with every sentence span wanted from it."""
-    needed: dict[str, _Passage] = {}
-    for p in plan:
-        for i, key in enumerate(p.keys):
-            needed.setdefault(key, _Passage(p.texts[i], p.head(i), set())).spans.update(p.spans(i))
-    return needed
-
-
 class Batch:
     """One generation in the making."""
 
@@ -209,14 +152,14 @@ class Batch:
         Each passage's forward pass also gives its sentences their vectors (pooled from its
         token embeddings), so the answer step never runs the model on sentences.
         """
-        plan: list[_Planned] = []
+        plan: list[PlannedArticle] = []
         for i, article in enumerate(articles, 1):
-            plan.append(_Planned.of(article, self.writer.chunks(article)))
+            plan.append(PlannedArticle.of(article, self.writer.chunks(article)))
             if i % 50 == 0 or i == len(articles):
                 chunks = sum(len(p.chunks) for p in plan)
                 progress(Progress("chunking", i, len(articles), i, chunks))
         total = sum(len(p.chunks) for p in plan)
-        needed = _needed(plan)
+        needed = needed_passages(plan)
         vectors, sentences = self._reusable(needed)
         todo = {key: needed[key] for key in needed if key not in vectors}
         if todo:
@@ -235,7 +178,7 @@ class Batch:
             self.add_embedded(p.article, p.chunks, p.keys, passage_vectors, p.rows(sentences))
         return len(todo), total
 
-    def _reusable(self, needed: dict[str, _Passage]) -> tuple[Vectors, Pooled]:
+    def _reusable(self, needed: dict[str, PlannedPassage]) -> tuple[Vectors, Pooled]:
         """Vectors of passages the live generation already holds, with all their sentences."""
         if self.base is None:
             return {}, {}
