@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from benchmarks.__main__ import app as bench_app
 from bot.cli.app import app
+from bot.engine.answer.features import FEATURES
 from bot.engine.engine import Engine
 from bot.engine.models import Answer, Article, Chunk, Citation, Hit
 from bot.errors import BadInput
@@ -121,6 +122,27 @@ def test_talks_eval_prints_tables_and_json(cli_env: CliRunner, tmp_path: Path) -
     figures = json.loads(result.stdout)
     assert figures["k"] == 3 and figures["retrieval"]["bm25"]["recall_1"] >= 0
     assert len(figures["results"]) == 3
+
+
+def test_talks_eval_reports_each_set_by_kind(cli_env: CliRunner, tmp_path: Path) -> None:
+    train = write_set(tmp_path / "train.jsonl", MINI_SET[:2])
+    near_miss = {"question": "what was signed at the valletta summit", "facts": [],
+                 "source": None, "style": "casual", "kind": "near_miss"}  # fmt: skip
+    dev = write_set(tmp_path / "dev.jsonl", [MINI_SET[0], near_miss])
+    result = cli_env.invoke(app, ["eval", str(train), str(dev), "--json"])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["file"] == str(train) and second["file"] == str(dev)
+    assert second["kinds"]["near_miss/chat"] == {"right": 1, "n": 1}  # declined: Valletta
+    assert 0.0 <= first["answered_right"] <= 1.0
+
+
+def test_talks_eval_fit_prints_a_weight_per_feature(cli_env: CliRunner, tmp_path: Path) -> None:
+    qa = write_set(tmp_path / "qa.jsonl", MINI_SET)
+    result = cli_env.invoke(app, ["eval", str(qa), "--fit"])
+    assert result.exit_code == 0, result.output
+    fitted = json.loads(result.stdout)
+    assert set(fitted["weights"]) == set(FEATURES) and fitted["questions"] >= 1
 
 
 def test_talks_eval_rejects_a_malformed_set(cli_env: CliRunner, tmp_path: Path) -> None:

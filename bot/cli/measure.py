@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from bot.cli.app import app, engine, err, out, settings, user_errors
 from bot.evaluate import EvalReport, evaluate, load_qa
+from bot.evaluate.fit import fit
 from bot.evaluate.quality import misses, report_dict
 
 
@@ -25,6 +27,7 @@ def eval_tables(report: EvalReport) -> list[Table]:
         retrieval.add_row(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}")
     answers = Table("answers", "value", title="Answers")
     for label, value in (
+        ("answered right (every fact, right article)", _pct(report.answered_right)),
         ("fact coverage", _pct(report.fact_coverage)),
         ("citation precision", _pct(report.citation_precision)),
         ("cited sentence stands in its source", _pct(report.sentence_support)),
@@ -39,26 +42,45 @@ def eval_tables(report: EvalReport) -> list[Table]:
         per_style.add_row(
             style, str(s.n), _pct(s.recall_k), _pct(s.fact_coverage), _pct(s.correct_decisions)
         )
-    return [retrieval, answers, per_style]
+    per_kind = Table(
+        "kind / typing", "right", "n", "share", title="By kind (answered right or declined)"
+    )
+    for key, (right, n) in report.kinds.items():
+        per_kind.add_row(key, str(right), str(n), _pct(right / n if n else None))
+    return [retrieval, answers, per_style, per_kind]
 
 
 @app.command("eval")
 def eval_(
-    qa_file: Annotated[Path, typer.Argument(help="Question set (.jsonl).")],
+    qa_files: Annotated[
+        list[Path], typer.Argument(help="Question sets (.jsonl), e.g. a train and a dev set.")
+    ],
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="Cut-off for recall@k.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    fit_weights: Annotated[
+        bool,
+        typer.Option(
+            "--fit", help="Fit the answer step's feature weights on these sets and print them."
+        ),
+    ] = False,
 ) -> None:
-    """Score the indexed articles' answers to a question set: retrieval, facts, citations."""
+    """Score the indexed articles' answers to question sets: retrieval, facts, citations."""
     with user_errors():
-        items = load_qa(qa_file)
+        sets = [(path, load_qa(path)) for path in qa_files]
     eng = engine(settings())
-    with user_errors():
-        report = evaluate(eng, items, k)
-    if as_json:
-        print(json.dumps(report_dict(report), ensure_ascii=False))
+    if fit_weights:
+        with user_errors():
+            fitted = fit(eng, [item for _, items in sets for item in items])
+        print(json.dumps(vars(fitted), ensure_ascii=False, indent=2))
         return
-    out.print(f"{len(report.questions)} questions, {len(report.answerable)} answerable")
-    for table in eval_tables(report):
-        out.print(table)
-    for line in misses(report):
-        err.print(f"[yellow]miss:[/yellow] {line}", markup=True, highlight=False)
+    for path, items in sets:
+        with user_errors():
+            report = evaluate(eng, items, k)
+        if as_json:
+            print(json.dumps({"file": str(path), **report_dict(report)}, ensure_ascii=False))
+            continue
+        out.print(f"{path}: {len(report.questions)} questions, {len(report.answerable)} answerable")
+        for table in eval_tables(report):
+            out.print(table)
+        for line in misses(report):
+            err.print(Text(f"miss: {line}"))

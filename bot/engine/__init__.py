@@ -15,6 +15,7 @@ from bot.engine.models import (
     Citation,
     Hit,
     Progress,
+    Sentence,
     Stats,
 )
 from bot.engine.store.atomic import write_atomic
@@ -34,6 +35,7 @@ __all__ = [
     "Hit",
     "PollReport",
     "Progress",
+    "Sentence",
     "SourceInfo",
     "Stats",
     "open_engine",

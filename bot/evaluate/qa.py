@@ -18,10 +18,16 @@ class QAItem:
     facts: tuple[tuple[str, ...], ...]  # each fact: alternatives, any one of which counts
     source: str | None  # title or URL of the article that answers it; None = must decline
     style: str = "-"
+    kind: str = ""  # answerable, dated, near_miss, off_topic ("" in older sets: by source)
 
     @property
     def answerable(self) -> bool:
         return self.source is not None
+
+    @property
+    def group(self) -> str:
+        """What the question tests: answerable, dated, near_miss or off_topic."""
+        return self.kind or ("answerable" if self.answerable else "off_topic")
 
 
 def _fact(value: Any, where: str) -> tuple[str, ...]:
@@ -40,8 +46,8 @@ def parse_item(data: Any, where: str) -> QAItem:
         raise BadInput(f"{where}: 'source' must be a title or URL, or null for must-decline.")
     if not isinstance(facts, list):
         raise BadInput(f"{where}: 'facts' must be a list of lists of alternatives.")
-    style = data.get("style") or "-"
-    return QAItem(question, tuple(_fact(f, where) for f in facts), source, str(style))
+    style, kind = data.get("style") or "-", data.get("kind") or ""
+    return QAItem(question, tuple(_fact(f, where) for f in facts), source, str(style), str(kind))
 
 
 def load_qa(path: Path) -> list[QAItem]:

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from bot.engine.engine import Engine
 from bot.engine.models import Answer, Hit
 from bot.engine.search.retrieve import make_query, retrieve
-from bot.evaluate.metrics import citation_checks, facts_found, first_rank, mrr, recall_at
+from bot.evaluate.metrics import (
+    citation_checks,
+    facts_found,
+    first_rank,
+    is_source,
+    mrr,
+    recall_at,
+)
 from bot.evaluate.qa import QAItem
 
 DEPTH = 20  # passages ranked per question for recall and MRR
@@ -27,6 +34,14 @@ class QuestionResult:
     sound: int  # markers whose quote is verbatim in a retrieved passage's article
     supported: int  # markers whose sentence stands in the cited article
     seconds: float
+
+    @property
+    def right(self) -> bool:
+        """Answerable: every fact asked for, citing the right article. Otherwise: declined."""
+        if not self.item.answerable:
+            return self.answer.abstained
+        cited = any(is_source(c.article, self.item.source or "") for c in self.answer.citations)
+        return not self.answer.abstained and cited and self.facts == len(self.item.facts)
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,12 @@ class EvalReport:
     false_decline_rate: float | None
     latency_p50_ms: float
     styles: dict[str, StyleFigures] = field(default_factory=dict)
+    kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # "group/typing": (right, n)
+
+    @property
+    def answered_right(self) -> float | None:
+        """Share of answerable questions answered with every fact, citing the right article."""
+        return _share(sum(r.right for r in self.answerable), len(self.answerable))
 
     @property
     def answerable(self) -> list[QuestionResult]:
@@ -123,6 +144,16 @@ def styles(results: Sequence[QuestionResult], k: int) -> dict[str, StyleFigures]
     return out
 
 
+def kinds(results: Sequence[QuestionResult]) -> dict[str, tuple[int, int]]:
+    """Right outcomes per kind of question and way of typing (formal or chat)."""
+    out: dict[str, tuple[int, int]] = {}
+    for r in results:
+        key = f"{r.item.group}/{'formal' if r.item.style == 'formal' else 'chat'}"
+        right, n = out.get(key, (0, 0))
+        out[key] = (right + r.right, n + 1)
+    return dict(sorted(out.items()))
+
+
 def summarise(results: list[QuestionResult], k: int) -> EvalReport:
     answerable = [r for r in results if r.item.answerable]
     declined = [r for r in results if r.answer.abstained]
@@ -148,6 +179,7 @@ def summarise(results: list[QuestionResult], k: int) -> EvalReport:
         false_decline_rate=_share(sum(r.answer.abstained for r in answerable), len(answerable)),
         latency_p50_ms=1000 * statistics.median(r.seconds for r in results) if results else 0.0,
         styles=styles(results, k),
+        kinds=kinds(results),
     )
 
 
@@ -193,6 +225,8 @@ def report_dict(report: EvalReport) -> dict[str, object]:
         "false_decline_rate": report.false_decline_rate,
         "latency_p50_ms": report.latency_p50_ms,
         "styles": {s: vars(f) for s, f in report.styles.items()},
+        "answered_right": report.answered_right,
+        "kinds": {key: {"right": right, "n": n} for key, (right, n) in report.kinds.items()},
         "results": [question_dict(r) for r in report.questions],
     }
 
