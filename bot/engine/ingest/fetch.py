@@ -21,6 +21,13 @@ from urllib.parse import urljoin
 import httpx
 
 from bot.engine.ingest.common import clean_text, make_article_id
+from bot.engine.ingest.decode import (
+    ACCEPT_ENCODING,
+    TooLarge,
+    Undecodable,
+    check_encoding,
+    decoded,
+)
 from bot.engine.ingest.guard import WEB_PORTS as WEB_PORTS
 from bot.engine.ingest.guard import IPAddress as IPAddress
 from bot.engine.ingest.guard import Target, check_url
@@ -46,7 +53,7 @@ _HEADERS = {
     "User-Agent": "talks-bot/0.1 (news article reader)",
     "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/plain;q=0.8",
-    "Accept-Encoding": "gzip, deflate",
+    "Accept-Encoding": ACCEPT_ENCODING,
 }
 
 
@@ -191,14 +198,20 @@ def _read(
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(final, max_bytes)
+    coding = check_encoding(response.headers.get("content-encoding", ""), final)
+
+    def in_time() -> None:
+        if time.monotonic() > deadline:
+            raise _timed_out(final, timeout)
+
     body = bytearray()
-    try:
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > max_bytes:
-                raise _too_large(final, max_bytes)
-            if time.monotonic() > deadline:
-                raise _timed_out(final, timeout)
+    try:  # raw bytes: httpx must not decode (it would not count what it decodes)
+        for piece in decoded(response.iter_raw(), coding, max_bytes, in_time):
+            body += piece
+    except TooLarge:
+        raise _too_large(final, max_bytes) from None
+    except Undecodable as exc:
+        raise FetchError(f"Could not read {final} ({exc}).") from None
     except httpx.TimeoutException as exc:
         raise _timed_out(final, timeout) from exc
     except httpx.HTTPError as exc:
