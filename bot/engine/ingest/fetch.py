@@ -71,8 +71,11 @@ class Fetched:
         return self.content_type.split(";", 1)[0].strip().lower()
 
     def text(self) -> str:
-        """The body decoded: HTTP charset, then <meta>/<?xml?>, then UTF-8 or windows-1252."""
-        return decode_text(self.body, self.content_type)
+        """The body decoded: HTTP charset, then <meta>/<?xml?>, then UTF-8 or detected."""
+        try:
+            return decode_text(self.body, self.content_type)
+        except BadInput as exc:
+            raise BadInput(f"{self.final_url}: {exc}") from None
 
 
 @dataclass(frozen=True)
