@@ -28,6 +28,7 @@ from bot.engine import corpus, incoming
 from bot.engine.dedup import NearDupIndex, canonical_url, components, group_names, text_key
 from bot.engine.dense import DenseIndex
 from bot.engine.incoming import Incoming
+from bot.engine.ingest.site import same_site
 from bot.engine.models import Article
 from bot.engine.sparse import SparseIndex
 from bot.engine.store import DB, Generation, MetaDB
@@ -58,25 +59,40 @@ class Plan:
 
 
 class Seen:
-    """Canonical URLs and texts already taken, with the article that took them."""
+    """Canonical URLs and texts already taken, with the article that took them.
+
+    The same text is a duplicate unless both articles have URLs on different sites
+    (registrable domains): anyone can copy an article's text onto their own site, and that
+    copy must not block the real one. Copies from two sites are both indexed and grouped as
+    near-copies, each with its own outlet and URL. (The index returns one article per text;
+    if that one is from another site, a copy from this site is indexed and grouped too.)
+    """
 
     def __init__(self, db: MetaDB | None = None) -> None:
         self.db = db
-        self._by_key: dict[str, Article] = {}
+        self._by_url: dict[str, Article] = {}
+        self._by_text: dict[str, list[Article]] = {}
 
     def original(self, article: Article) -> Article | None:
         if self.db is not None:
             found = self.db.find_article(url=article.url, text=article.text)
-            if found is not None:
+            if found is not None and _same_place(found, article):
                 return found
         url = canonical_url(article.url)
-        return (self._by_key.get(url) if url else None) or self._by_key.get(text_key(article.text))
+        if url and url in self._by_url:
+            return self._by_url[url]
+        copies = self._by_text.get(text_key(article.text), [])
+        return next((a for a in copies if _same_place(a, article)), None)
 
     def add(self, article: Article) -> None:
         url = canonical_url(article.url)
         if url:
-            self._by_key.setdefault(url, article)
-        self._by_key.setdefault(text_key(article.text), article)
+            self._by_url.setdefault(url, article)
+        self._by_text.setdefault(text_key(article.text), []).append(article)
+
+
+def _same_place(a: Article, b: Article) -> bool:
+    return not (a.url and b.url) or same_site(a.url, b.url)
 
 
 def unique(articles: list[Article], problems: list[str]) -> list[Article]:

@@ -80,10 +80,15 @@ class Fetched:
 
 @dataclass(frozen=True)
 class FetchedArticle:
-    """An article with the moment it was fetched (Article has no field for it)."""
+    """An article with when and from where it was fetched (Article has no field for them).
+
+    `fetched_from` is the URL the page was read from, after redirects: the article's `url` may
+    be its canonical link instead, so the corpus file keeps both as provenance.
+    """
 
     article: Article
     retrieved: datetime
+    fetched_from: str
 
 
 def fetch(
@@ -119,7 +124,7 @@ def fetch_article(
         article = _article_from_plain(fetched.text(), final)
     else:
         article = article_from_html(fetched.text(), source=final, url=final)
-    return FetchedArticle(article=article, retrieved=fetched.retrieved)
+    return FetchedArticle(article=article, retrieved=fetched.retrieved, fetched_from=final)
 
 
 def article_from_url(

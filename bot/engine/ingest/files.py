@@ -38,6 +38,7 @@ def _article(fields: dict[str, object], text: str, where: str, source: str) -> A
     if len(text) < MIN_TEXT_CHARS:
         raise BadInput(f"{where}: the article has no text (or almost none).")
     url = optional_str(fields.get("url"), "url", where)
+    optional_str(fields.get("fetched_from"), "fetched_from", where)  # provenance, kept in the file
     raw_id = fields.get("id")
     return Article(
         id=make_article_id(url=url, text=text, explicit=str(raw_id) if raw_id else None),

@@ -19,7 +19,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from bot.engine.ingest.common import clean_text, make_article_id, parse_date
-from bot.engine.ingest.site import outlet_of, same_site, trusted_outlet
+from bot.engine.ingest.site import outlet_of, same_site
 from bot.engine.models import Article
 from bot.errors import BadInput
 
@@ -46,8 +46,8 @@ def article_from_html(html: str | bytes, *, source: str, url: str | None = None)
     `url` is where the page was fetched from (after redirects). The page's own canonical link
     wins when it is http(s) on the same site (registrable domain), so the same story reached
     through tracking links gets one id; a canonical link to another site is ignored, and the
-    outlet is the fetched host unless og:site_name merely spells it (see `site.py`). A file
-    (`url` None) is the admin's own: its canonical link and site name are taken as they are.
+    outlet is the fetched host, never og:site_name (see `site.py`). A file (`url` None) is the
+    admin's own: its canonical link and site name are taken as they are.
     """
     if isinstance(html, bytes):
         html = decode_text(html)
@@ -63,14 +63,13 @@ def article_from_html(html: str | bytes, *, source: str, url: str | None = None)
     text = "\n\n".join(paragraphs)
     require_article_text(text, source)
     canonical = _own_canonical(http_url(doc.url), url)
-    site_name = clean_text(doc.sitename or "") or None
     return Article(
         id=make_article_id(url=canonical, text=text),
         title=title or first_words(text),
         text=text,
         source=source,
         url=canonical,
-        outlet=trusted_outlet(site_name, url) if url else site_name or outlet_of(canonical),
+        outlet=outlet_of(url) if url else clean_text(doc.sitename or "") or outlet_of(canonical),
         published=_published(doc.date),
         language=_language(doc.language or lang),
     )
