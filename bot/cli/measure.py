@@ -9,8 +9,20 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from bot.cli.app import app, engine, err, fail, out, progress_bar, settings, user_errors
+from bot.cli.app import (
+    app,
+    cells,
+    engine,
+    err,
+    fail,
+    labelled,
+    out,
+    progress_bar,
+    settings,
+    user_errors,
+)
 from bot.engine.engine import Engine
 from bot.evaluate import EvalReport, evaluate, load_qa
 from bot.evaluate.bench import BenchReport, CorpusSpec, Plan, Save, run_bench, step_count
@@ -30,7 +42,7 @@ def eval_tables(report: EvalReport) -> list[Table]:
     k = report.k
     retrieval = Table("retrieval", "recall@1", f"recall@{k}", "MRR", title="Right article")
     for mode, f in report.retrieval.items():
-        retrieval.add_row(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}")
+        retrieval.add_row(*cells(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}"))
     answers = Table("answers", "value", title="Answers")
     for label, value in (
         ("fact coverage", _pct(report.fact_coverage)),
@@ -41,11 +53,13 @@ def eval_tables(report: EvalReport) -> list[Table]:
         ("false declines (answerable)", _pct(report.false_decline_rate)),
         ("latency p50 (ask)", f"{report.latency_p50_ms:.0f} ms"),
     ):
-        answers.add_row(label, value)
+        answers.add_row(*cells(label, value))
     per_style = Table("style", "n", f"recall@{k}", "facts", "right decision", title="By style")
     for style, s in report.styles.items():
         per_style.add_row(
-            style, str(s.n), _pct(s.recall_k), _pct(s.fact_coverage), _pct(s.correct_decisions)
+            *cells(
+                style, str(s.n), _pct(s.recall_k), _pct(s.fact_coverage), _pct(s.correct_decisions)
+            )
         )
     return [retrieval, answers, per_style]
 
@@ -69,7 +83,7 @@ def eval_(
     for table in eval_tables(report):
         out.print(table)
     for line in misses(report):
-        err.print(f"[yellow]miss:[/yellow] {line}", markup=True, highlight=False)
+        err.print(labelled("miss:", "yellow", line))
 
 
 def _sizes(text: str) -> list[int]:
@@ -145,9 +159,11 @@ def bench(
             png = write(report, out_file, command)
     table = Table("target", "measured", "", title="Targets (issue 5)")
     for row in targets(report):
-        table.add_row(*row)
+        table.add_row(*cells(*row))
     out.print(table)
     out.print(
-        f"Report written to {out_file}"
-        + (f" with plot {png}" if png else " (no matplotlib: no plot)")
+        Text(
+            f"Report written to {out_file}"
+            + (f" with plot {png}" if png else " (no matplotlib: no plot)")
+        )
     )
