@@ -88,7 +88,7 @@ class Engine:
     def __init__(
         self, settings: Settings, embedder: Embedder, *, allow_hosts: frozenset[str] = frozenset()
     ) -> None:
-        """`allow_hosts` lets tests fetch from a local server; production passes nothing."""
+        """`allow_hosts`: hosts fetched although private (TALKS_FETCH_ALLOW_HOSTS; see guard.py)."""
         self.settings = settings
         self.embedder = embedder
         self.allow_hosts = allow_hosts
@@ -340,4 +340,4 @@ def open_engine(settings: Settings, *, bulk: bool = False) -> Engine:
         batch_size=settings.embedding_batch_size,
         backend=settings.embedding_backend,
     )
-    return Engine(settings, embedder)
+    return Engine(settings, embedder, allow_hosts=frozenset(settings.fetch_allow_hosts))
