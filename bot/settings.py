@@ -5,12 +5,13 @@ This is the only module that reads the environment. Components receive values, n
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
@@ -74,8 +75,20 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, ge=1024)
     feed_poll_minutes: float = Field(default=30.0, gt=0)
+    # Hosts or addresses that may be fetched although private (intranet sources, a test server):
+    # comma-separated (`127.0.0.1,wiki.intranet.example`) or a JSON list. Exact names only.
+    fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     log_level: str = "INFO"
+
+    @field_validator("fetch_allow_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            items = json.loads(text) if text.startswith("[") else text.split(",")
+            return [str(item).strip() for item in items if str(item).strip()]
+        return value
 
     @model_validator(mode="after")
     def _overlap_fits(self) -> Settings:

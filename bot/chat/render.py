@@ -31,6 +31,12 @@ DECLINED = discord.Colour.light_grey()
 FILE_NAME = "answer.txt"
 NO_PINGS = discord.AllowedMentions.none()  # on every send, as well as on the client
 _UNIT = re.compile(r".*?\[\d+\][.,;:!?]?(?=\s|$)|.+$", re.S)
+# What would end a masked link's target or split it: whitespace (newlines too), controls,
+# brackets and parentheses, angle brackets.
+_LINK_BREAKERS = re.compile(r"[\s\x00-\x1f\x7f()\[\]<>]")
+# A bracket not already escaped: preceded by an even number of backslashes (escape_markdown
+# escapes a "[" that starts something link-like, and every backslash of the text itself).
+_BARE_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 
 
 @dataclass(frozen=True)
@@ -73,18 +79,18 @@ def fit(text: str, limit: int) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """Only http(s) links, with the characters that end a masked link percent-encoded."""
-    if not url or not url.startswith(("http://", "https://")) or len(url) > URL_MAX:
+    """Only http(s) links, with every character that could end or split a masked link
+    (whitespace and newlines, controls, brackets, parentheses, <>) percent-encoded."""
+    if not url or not url.startswith(("http://", "https://")):
         return None
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
-        url = url.replace(char, code)
-    return url
+    url = _LINK_BREAKERS.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+    return url if len(url) <= URL_MAX else None
 
 
 def link(title: str, url: str | None, limit: int = TITLE_CHARS) -> str:
     """`[Title](url)`, or the plain title when there is no usable link; brackets in the title
-    are escaped so they cannot end the link text early."""
-    text = safe(shorten(title, limit)).replace("[", "\\[").replace("]", "\\]")
+    are escaped (once) so they cannot end the link text early."""
+    text = _BARE_BRACKET.sub(r"\1\\\2", safe(shorten(title, limit)))
     target = safe_url(url)
     return f"[{text}]({target})" if target else text
 
@@ -187,8 +193,9 @@ def render_answer(answer: Answer, *, quote_chars: int = QUOTE_CHARS) -> Rendered
 
 
 def notice(text: str) -> str:
-    """A one-line message for the user, made inert and within the content limit."""
-    return fit(escape_mentions(text), CONTENT_MAX)
+    """A message for the user from plain text (callers do not escape): markdown and mentions
+    made inert, links left working, within the content limit."""
+    return fit(safe(text), CONTENT_MAX)
 
 
 def message_size(embeds: Iterable[discord.Embed]) -> int:

@@ -54,7 +54,7 @@ def build_summary(r: BuildReport) -> str:
     )
     if r.problems:
         text += f" Skipped {len(r.problems)} file(s) or record(s): " + "; ".join(r.problems[:3])
-    return fit(safe(text), 2000)
+    return text  # plain: `notice` escapes it once when it is sent
 
 
 def article_label(a: Article | SourceInfo) -> str:
@@ -63,10 +63,11 @@ def article_label(a: Article | SourceInfo) -> str:
 
 
 def add_summary(report: AddReport) -> str:
-    lines = [f"Added {safe(article_label(a))}" for a in report.added]
-    lines += [f"Already indexed: {safe(d)}" for d in report.duplicates]
-    lines += [f"Skipped: {safe(p)}" for p in report.problems]
-    return fit("\n".join(lines) or "Nothing to add: no article was found in it.", 2000)
+    """Plain text: `notice` escapes it once when it is sent."""
+    lines = [f"Added {article_label(a)}" for a in report.added]
+    lines += [f"Already indexed: {d}" for d in report.duplicates]
+    lines += [f"Skipped: {p}" for p in report.problems]
+    return "\n".join(lines) or "Nothing to add: no article was found in it."
 
 
 def human_bytes(n: int) -> str:
@@ -176,11 +177,11 @@ def feed_choices(feeds: Sequence[Feed], typed: str) -> list[app_commands.Choice[
 def poll_summary(report: PollReport) -> str:
     added = report.added
     lines = [f"Added {len(added)} article(s) from {len(report.feeds)} feed(s)."]
-    lines += [f"• {safe(article_label(a))}" for a in added[:10]]
+    lines += [f"• {article_label(a)}" for a in added[:10]]
     if len(added) > 10:
         lines.append(f"• … and {len(added) - 10} more")
-    lines += [f"⚠ {safe(e)}" for f in report.feeds for e in f.errors[:2]]
-    return fit("\n".join(lines), 2000)
+    lines += [f"⚠ {e}" for f in report.feeds for e in f.errors[:2]]
+    return "\n".join(lines)  # plain: `notice` escapes it once when it is sent
 
 
 def new_articles_embed(articles: Sequence[Article]) -> discord.Embed:

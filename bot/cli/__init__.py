@@ -9,7 +9,7 @@ import sys
 
 from bot.cli import core, corpus, measure, serve  # noqa: F401  (registers commands)
 from bot.cli.app import app as typer_app  # `bot.cli.app` stays the module (tests patch it)
-from bot.cli.app import err, with_hint
+from bot.cli.app import err, labelled, with_hint
 from bot.errors import TalksError
 
 
@@ -17,5 +17,5 @@ def main() -> None:
     try:
         typer_app()
     except TalksError as exc:  # anything that slipped past a command's own handler
-        err.print(f"error: {with_hint(exc)}")
+        err.print(labelled("error:", "red", with_hint(exc)))
         sys.exit(1)

@@ -1,4 +1,9 @@
-"""The typer app and what every command shares: settings, the engine, errors, progress."""
+"""The typer app and what every command shares: settings, the engine, errors, progress.
+
+Text from articles, questions and errors is printed as `rich.text.Text`, never as a markup
+string: a title such as "[/]" would otherwise crash the print, and "[bold]" or ":flag_ua:"
+would change what the user reads. Our own colours are added around it with `labelled`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from bot.engine import Engine, open_engine
 from bot.engine import Progress as BuildProgress
@@ -22,13 +28,23 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Answers questions about the Russia–Ukraine peace talks from news articles.",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 T = TypeVar("T")
 
 
+def labelled(label: str, style: str, text: str) -> Text:
+    """`label` in colour, then `text` exactly as it is."""
+    return Text.assemble((label, style), " ", text)
+
+
+def cells(*values: str) -> list[Text]:
+    """Table cells that show their text as it is."""
+    return [Text(value) for value in values]
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(labelled("error:", "red", message))
     return typer.Exit(code)
 
 

@@ -6,8 +6,19 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from bot.cli.app import app, engine, err, out, settings, user_errors, with_progress
+from bot.cli.app import (
+    app,
+    cells,
+    engine,
+    err,
+    labelled,
+    out,
+    settings,
+    user_errors,
+    with_progress,
+)
 from bot.render_text import answer_json, answer_text
 
 
@@ -21,16 +32,18 @@ def index(
     s = settings()
     eng = engine(s, bulk=True)
     if if_stale and not eng.is_stale():
-        out.print(f"Index is up to date with {s.corpus_dir}/.")
+        out.print(Text(f"Index is up to date with {s.corpus_dir}/."))
         return
     with user_errors():
         report = with_progress("Indexing", eng.rebuild)
     for line in report.problems:
-        err.print(f"[yellow]skipped:[/yellow] {line}")
+        err.print(labelled("skipped:", "yellow", line))
     out.print(
-        f"Indexed {report.articles} articles as {report.chunks} passages "
-        f"({report.embedded} embedded, {report.chunks - report.embedded} reused) "
-        f"in {report.seconds:.1f}s → {s.index_dir}/{report.generation}"
+        Text(
+            f"Indexed {report.articles} articles as {report.chunks} passages "
+            f"({report.embedded} embedded, {report.chunks - report.embedded} reused) "
+            f"in {report.seconds:.1f}s → {s.index_dir}/{report.generation}"
+        )
     )
     if report.problems:
         out.print(f"{len(report.problems)} file(s) or record(s) skipped; see above.")
@@ -54,8 +67,8 @@ def ask(
             if i:
                 out.print()
             if len(questions) > 1:
-                out.print(f"Q: {question}", style="bold")
-            out.print(answer_text(answer), markup=False)
+                out.print(Text(f"Q: {question}", style="bold"))
+            out.print(Text(answer_text(answer)))
 
 
 @app.command()
@@ -65,7 +78,7 @@ def sources() -> None:
     with user_errors():
         rows = eng.sources()
     grouped = any(r.dup_group for r in rows)  # the column only appears when there are copies
-    cells = [
+    rows_text = [
         (
             r.id,
             r.title,
@@ -86,10 +99,10 @@ def sources() -> None:
             *(["copy group"] if grouped else []),
             box=None,
         )
-        for row in cells:
-            table.add_row(*row)
+        for row in rows_text:
+            table.add_row(*cells(*row))
         out.print(table)
     else:  # piped: one tab-separated line per article, easy to grep or cut
-        for row in cells:
+        for row in rows_text:
             print("\t".join(row))
     out.print(f"{len(rows)} articles")

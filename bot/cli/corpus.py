@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from bot.cli.app import app, engine, err, fail, out, settings, user_errors
+from bot.cli.app import app, cells, engine, err, fail, labelled, out, settings, user_errors
 from bot.engine import AddReport, PollReport
 
 feeds = typer.Typer(no_args_is_help=True, help="Follow RSS/Atom feeds and add their new articles.")
@@ -35,13 +35,13 @@ def add(
 
 def _print_report(report: AddReport) -> None:
     for article in report.added:
-        out.print(f"added {article.id}  {escape(article.title)}")
+        out.print(Text(f"added {article.id}  {article.title}"))
     for line in report.grouped:
-        out.print(f"[cyan]grouped:[/cyan] {escape(line)}")
+        out.print(labelled("grouped:", "cyan", line))
     for line in report.duplicates:
-        out.print(f"[yellow]duplicate:[/yellow] {escape(line)}")
+        out.print(labelled("duplicate:", "yellow", line))
     for line in report.problems:
-        err.print(f"[red]problem:[/red] {escape(line)}")
+        err.print(labelled("problem:", "red", line))
     if report.added:
         out.print(
             f"Added {len(report.added)} article(s) as {report.chunks} passages "
@@ -57,7 +57,7 @@ def remove(
     eng = engine(settings())
     with user_errors():
         article = eng.remove(source_id)
-    out.print(f"removed {article.id}  {escape(article.title)}  ({escape(article.source)})")
+    out.print(Text(f"removed {article.id}  {article.title}  ({article.source})"))
 
 
 @feeds.command("add")
@@ -66,7 +66,7 @@ def feeds_add(url: Annotated[str, typer.Argument(help="The feed's URL.")]) -> No
     eng = engine(settings())
     with user_errors():
         feed = eng.add_feed(url)
-    out.print(f"following {escape(feed.url)} ({feed.entries} entries now)")
+    out.print(Text(f"following {feed.url} ({feed.entries} entries now)"))
 
 
 @feeds.command("list")
@@ -80,7 +80,7 @@ def feeds_list() -> None:
         return
     table = Table("url", "entries", "last polled", "last error", box=None)
     for f in rows:
-        table.add_row(f.url, str(f.entries), f.last_polled or "never", f.last_error or "")
+        table.add_row(*cells(f.url, str(f.entries), f.last_polled or "never", f.last_error or ""))
     out.print(table)
 
 
@@ -90,7 +90,7 @@ def feeds_remove(url: Annotated[str, typer.Argument(help="The feed's URL.")]) ->
     eng = engine(settings())
     with user_errors():
         feed = eng.remove_feed(url)
-    out.print(f"no longer following {escape(feed.url)}")
+    out.print(Text(f"no longer following {feed.url}"))
 
 
 @feeds.command("poll")
@@ -109,10 +109,12 @@ def feeds_poll() -> None:
 def _print_poll(report: PollReport) -> None:
     for feed in report.feeds:
         out.print(
-            f"{escape(feed.url)}: {len(feed.added)} new, {feed.duplicates} already indexed, "
-            f"{len(feed.errors)} error(s)"
+            Text(
+                f"{feed.url}: {len(feed.added)} new, {feed.duplicates} already indexed, "
+                f"{len(feed.errors)} error(s)"
+            )
         )
         for article in feed.added:
-            out.print(f"  added {article.id}  {escape(article.title)}")
+            out.print(Text(f"  added {article.id}  {article.title}"))
         for line in feed.errors:
-            err.print(f"  [red]problem:[/red] {escape(line)}")
+            err.print(Text("  ") + labelled("problem:", "red", line))

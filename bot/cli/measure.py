@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
-from bot.cli.app import app, engine, err, out, settings, user_errors
+from bot.cli.app import app, cells, engine, err, labelled, out, settings, user_errors
 from bot.evaluate import EvalReport, evaluate, load_qa
 from bot.evaluate.fit import fit
 from bot.evaluate.quality import misses, report_dict
@@ -24,7 +23,7 @@ def eval_tables(report: EvalReport) -> list[Table]:
     k = report.k
     retrieval = Table("retrieval", "recall@1", f"recall@{k}", "MRR", title="Right article")
     for mode, f in report.retrieval.items():
-        retrieval.add_row(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}")
+        retrieval.add_row(*cells(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}"))
     answers = Table("answers", "value", title="Answers")
     for label, value in (
         ("answered right (every fact, right article)", _pct(report.answered_right)),
@@ -36,17 +35,19 @@ def eval_tables(report: EvalReport) -> list[Table]:
         ("false declines (answerable)", _pct(report.false_decline_rate)),
         ("latency p50 (ask)", f"{report.latency_p50_ms:.0f} ms"),
     ):
-        answers.add_row(label, value)
+        answers.add_row(*cells(label, value))
     per_style = Table("style", "n", f"recall@{k}", "facts", "right decision", title="By style")
     for style, s in report.styles.items():
         per_style.add_row(
-            style, str(s.n), _pct(s.recall_k), _pct(s.fact_coverage), _pct(s.correct_decisions)
+            *cells(
+                style, str(s.n), _pct(s.recall_k), _pct(s.fact_coverage), _pct(s.correct_decisions)
+            )
         )
     per_kind = Table(
         "kind / typing", "right", "n", "share", title="By kind (answered right or declined)"
     )
     for key, (right, n) in report.kinds.items():
-        per_kind.add_row(key, str(right), str(n), _pct(right / n if n else None))
+        per_kind.add_row(*cells(key, str(right), str(n), _pct(right / n if n else None)))
     return [retrieval, answers, per_style, per_kind]
 
 
@@ -83,4 +84,4 @@ def eval_(
         for table in eval_tables(report):
             out.print(table)
         for line in misses(report):
-            err.print(Text(f"miss: {line}"))
+            err.print(labelled("miss:", "yellow", line))

@@ -7,7 +7,7 @@ import asyncio
 import discord
 
 from bot.chat.client import TalksBot
-from bot.cli.app import app, engine, err, fail, settings, user_errors
+from bot.cli.app import app, engine, err, fail, labelled, settings, user_errors
 from bot.engine import Engine
 from bot.errors import IndexMismatch, IndexMissing
 from bot.settings import Settings
@@ -29,7 +29,7 @@ def load_index(eng: Engine) -> None:
     try:
         eng.generation()
     except (IndexMissing, IndexMismatch) as exc:
-        err.print(f"[yellow]warning:[/yellow] {exc} Run `talks index` or /talks reindex.")
+        err.print(labelled("warning:", "yellow", f"{exc} Run `talks index` or /talks reindex."))
 
 
 @app.command()

@@ -47,7 +47,7 @@ class Engine:
         allow_hosts: frozenset[str] = frozenset(),
         store: Store | None = None,
     ) -> None:
-        """`allow_hosts` lets tests fetch from a local server; production passes nothing."""
+        """`allow_hosts`: hosts fetched although private (TALKS_FETCH_ALLOW_HOSTS; see guard.py)."""
         self.settings = settings
         self.store: Store = FileStore(settings.index_dir) if store is None else store
         self.writer = IndexWriter(self.store, embedder, settings)
@@ -207,4 +207,4 @@ def open_engine(settings: Settings, *, bulk: bool = False) -> Engine:
         batch_size=settings.embedding_batch_size,
         backend=settings.embedding_backend,
     )
-    return Engine(settings, embedder)
+    return Engine(settings, embedder, allow_hosts=frozenset(settings.fetch_allow_hosts))

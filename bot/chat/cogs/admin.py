@@ -18,7 +18,7 @@ from discord import app_commands
 from bot.chat.checks import admin_choices, reply, require_admin
 from bot.chat.cogs.admin_feeds import Feeds
 from bot.chat.cogs.admin_index import rebuild_with_progress
-from bot.chat.render import NO_PINGS, notice, safe
+from bot.chat.render import NO_PINGS, notice
 from bot.chat.render_admin import (
     add_summary,
     article_label,
@@ -78,7 +78,9 @@ class Talks(
 
     async def _run_reindex(self, interaction: discord.Interaction) -> None:
         async def edit(text: str) -> None:
-            await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
+            await interaction.edit_original_response(
+                content=notice(text), allowed_mentions=NO_PINGS
+            )
 
         try:
             text = await rebuild_with_progress(self.engine, edit)
@@ -121,7 +123,7 @@ class Talks(
         if found is None:
             raise BadInput("No indexed article has that id; pick one from the list.")
         await asyncio.to_thread(self.engine.remove, source)
-        await reply(interaction, f"Removed {safe(article_label(found))}.")
+        await reply(interaction, f"Removed {article_label(found)}.")
 
     @remove.autocomplete("source")
     async def _source_choices(

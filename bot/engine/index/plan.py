@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.engine.index.dedup import canonical_url, text_key
 from bot.engine.ingest import corpus
 from bot.engine.ingest.incoming import Incoming
+from bot.engine.ingest.site import same_site
 from bot.engine.models import Article
 from bot.engine.store.base import Catalog
 
@@ -24,25 +25,40 @@ class Plan:
 
 
 class Seen:
-    """Canonical URLs and texts already taken, with the article that took them."""
+    """Canonical URLs and texts already taken, with the article that took them.
+
+    The same text is a duplicate unless both articles have URLs on different sites
+    (registrable domains): anyone can copy an article's text onto their own site, and that
+    copy must not block the real one. Copies from two sites are both indexed and grouped as
+    near-copies, each with its own outlet and URL. (The index returns one article per text;
+    if that one is from another site, a copy from this site is indexed and grouped too.)
+    """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog
-        self._by_key: dict[str, Article] = {}
+        self._by_url: dict[str, Article] = {}
+        self._by_text: dict[str, list[Article]] = {}
 
     def original(self, article: Article) -> Article | None:
         if self.catalog is not None:
             found = self.catalog.find_article(url=article.url, text=article.text)
-            if found is not None:
+            if found is not None and _same_place(found, article):
                 return found
         url = canonical_url(article.url)
-        return (self._by_key.get(url) if url else None) or self._by_key.get(text_key(article.text))
+        if url and url in self._by_url:
+            return self._by_url[url]
+        copies = self._by_text.get(text_key(article.text), [])
+        return next((a for a in copies if _same_place(a, article)), None)
 
     def add(self, article: Article) -> None:
         url = canonical_url(article.url)
         if url:
-            self._by_key.setdefault(url, article)
-        self._by_key.setdefault(text_key(article.text), article)
+            self._by_url.setdefault(url, article)
+        self._by_text.setdefault(text_key(article.text), []).append(article)
+
+
+def _same_place(a: Article, b: Article) -> bool:
+    return not (a.url and b.url) or same_site(a.url, b.url)
 
 
 def unique(articles: list[Article], problems: list[str]) -> list[Article]:

@@ -103,12 +103,19 @@ def markdown_name(article: Article) -> str:
     return f"{article.published.isoformat()}-{slug}.md" if article.published else f"{slug}.md"
 
 
-def to_markdown(article: Article, retrieved: datetime | None = None) -> bytes:
-    """Markdown with YAML front matter; `published` only if known, never invented."""
+def to_markdown(
+    article: Article, retrieved: datetime | None = None, fetched_from: str | None = None
+) -> bytes:
+    """Markdown with YAML front matter; `published` only if known, never invented.
+
+    `fetched_from` (where a page was actually read) is provenance: `url` may be the page's
+    canonical link, which a reader should be able to check against it.
+    """
     fields: dict[str, str | None] = {
         "id": article.id,
         "title": article.title,
         "url": article.url,
+        "fetched_from": fetched_from,
         "outlet": article.outlet,
         "published": article.published.isoformat() if article.published else None,
         "retrieved": retrieved.isoformat(timespec="seconds") if retrieved else None,

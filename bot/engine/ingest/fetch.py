@@ -21,6 +21,13 @@ from urllib.parse import urljoin
 import httpx
 
 from bot.engine.ingest.common import clean_text, make_article_id
+from bot.engine.ingest.decode import (
+    ACCEPT_ENCODING,
+    TooLarge,
+    Undecodable,
+    check_encoding,
+    decoded,
+)
 from bot.engine.ingest.guard import WEB_PORTS as WEB_PORTS
 from bot.engine.ingest.guard import IPAddress as IPAddress
 from bot.engine.ingest.guard import Target, check_url
@@ -46,7 +53,7 @@ _HEADERS = {
     "User-Agent": "talks-bot/0.1 (news article reader)",
     "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/plain;q=0.8",
-    "Accept-Encoding": "gzip, deflate",
+    "Accept-Encoding": ACCEPT_ENCODING,
 }
 
 
@@ -64,16 +71,24 @@ class Fetched:
         return self.content_type.split(";", 1)[0].strip().lower()
 
     def text(self) -> str:
-        """The body decoded: HTTP charset, then <meta>/<?xml?>, then UTF-8 or windows-1252."""
-        return decode_text(self.body, self.content_type)
+        """The body decoded: HTTP charset, then <meta>/<?xml?>, then UTF-8 or detected."""
+        try:
+            return decode_text(self.body, self.content_type)
+        except BadInput as exc:
+            raise BadInput(f"{self.final_url}: {exc}") from None
 
 
 @dataclass(frozen=True)
 class FetchedArticle:
-    """An article with the moment it was fetched (Article has no field for it)."""
+    """An article with when and from where it was fetched (Article has no field for them).
+
+    `fetched_from` is the URL the page was read from, after redirects: the article's `url` may
+    be its canonical link instead, so the corpus file keeps both as provenance.
+    """
 
     article: Article
     retrieved: datetime
+    fetched_from: str
 
 
 def fetch(
@@ -109,7 +124,7 @@ def fetch_article(
         article = _article_from_plain(fetched.text(), final)
     else:
         article = article_from_html(fetched.text(), source=final, url=final)
-    return FetchedArticle(article=article, retrieved=fetched.retrieved)
+    return FetchedArticle(article=article, retrieved=fetched.retrieved, fetched_from=final)
 
 
 def article_from_url(
@@ -191,14 +206,20 @@ def _read(
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(final, max_bytes)
+    coding = check_encoding(response.headers.get("content-encoding", ""), final)
+
+    def in_time() -> None:
+        if time.monotonic() > deadline:
+            raise _timed_out(final, timeout)
+
     body = bytearray()
-    try:
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > max_bytes:
-                raise _too_large(final, max_bytes)
-            if time.monotonic() > deadline:
-                raise _timed_out(final, timeout)
+    try:  # raw bytes: httpx must not decode (it would not count what it decodes)
+        for piece in decoded(response.iter_raw(), coding, max_bytes, in_time):
+            body += piece
+    except TooLarge:
+        raise _too_large(final, max_bytes) from None
+    except Undecodable as exc:
+        raise FetchError(f"Could not read {final} ({exc}).") from None
     except httpx.TimeoutException as exc:
         raise _timed_out(final, timeout) from exc
     except httpx.HTTPError as exc:

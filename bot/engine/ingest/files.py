@@ -24,10 +24,13 @@ from bot.errors import BadInput
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".jsonl")
 MIN_TEXT_CHARS = 40
+REASONS_SHOWN = 3  # of a file none of whose records could be read
 
 
-def decode(data: bytes, where: str) -> str:
-    if b"\x00" in data[:8192]:
+def decode(data: bytes, where: str, *, by_line: bool = False) -> str:
+    """UTF-8 text, or BadInput. A NUL byte means a binary file, except in a file read line by
+    line (`by_line`), where it only spoils its own line and that line's reader reports it."""
+    if not by_line and b"\x00" in data[:8192]:
         raise BadInput(f"{where}: looks like a binary file, not text.")
     try:
         return data.decode("utf-8-sig")
@@ -43,6 +46,7 @@ def _article(fields: dict[str, object], text: str, where: str, source: str) -> A
     if len(text) < MIN_TEXT_CHARS:
         raise BadInput(f"{where}: the article has no text (or almost none).")
     url = optional_str(fields.get("url"), "url", where)
+    optional_str(fields.get("fetched_from"), "fetched_from", where)  # provenance, kept in the file
     raw_id = fields.get("id")
     return Article(
         id=make_article_id(url=url, text=text, explicit=str(raw_id) if raw_id else None),
@@ -96,6 +100,8 @@ def read_jsonl(text: str, where: str, source: str) -> Iterator[Article | BadInpu
 
 
 def _jsonl_record(line: str, at: str, source: str) -> Article:
+    if "\x00" in line:
+        raise BadInput(f"{at}: holds a NUL byte (binary data), not a JSON record.")
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -138,16 +144,26 @@ def read_bytes(data: bytes, name: str) -> tuple[list[Article], list[str]]:
     check_size(name, len(data))
     articles: list[Article] = []
     problems: list[str] = []
-    for item in reader(decode(data, name), name, name):
+    for item in reader(decode(data, name, by_line=suffix == ".jsonl"), name, name):
         if isinstance(item, BadInput):
             problems.append(str(item))
         else:
             articles.append(item)
     if not articles:
-        raise BadInput(
-            problems[0] if len(problems) == 1 else f"{name}: contains no usable articles."
-        )
+        raise BadInput(_nothing_usable(name, problems))
     return articles, problems
+
+
+def _nothing_usable(name: str, problems: list[str]) -> str:
+    """One line for a file without a usable article that still says why (the first reasons)."""
+    if len(problems) == 1:
+        return problems[0]
+    if not problems:
+        return f"{name}: contains no articles."
+    reasons = [p.removeprefix(f"{name}, ").removesuffix(".") for p in problems[:REASONS_SHOWN]]
+    more = len(problems) - REASONS_SHOWN
+    listed = "; ".join(reasons) + (f"; and {more} more" if more > 0 else "")
+    return f"{name}: contains no usable articles ({listed})."
 
 
 def read_file(path: Path, root: Path | None = None) -> tuple[list[Article], list[str]]:

@@ -13,8 +13,11 @@ before any connection is made to it:
 `check_url` resolves a name once and returns the checked addresses in a `Target`, so the
 fetcher (`fetch.py`) connects to them and never looks the name up again.
 
-`allow_hosts` exists for tests that serve pages from 127.0.0.1. It is passed per call, names
-exact hosts that skip the address and port checks, and does not extend to redirect targets.
+`allow_hosts` names exact hosts (no subdomains) that skip the name, address and port checks
+(still http(s) only, without user:password): intranet sources, or a test server on 127.0.0.1.
+It is passed per call and applies to every hop alike: a redirect to a listed host is
+followed, while a redirect from a listed host to any other host is checked in full — being
+listed gives no pass to where a host sends us.
 """
 
 from __future__ import annotations

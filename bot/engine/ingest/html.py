@@ -12,12 +12,14 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+import charset_normalizer
 import trafilatura
 from lxml import etree
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from bot.engine.ingest.common import clean_text, make_article_id, parse_date
+from bot.engine.ingest.site import outlet_of, same_site
 from bot.engine.models import Article
 from bot.errors import BadInput
 
@@ -41,8 +43,11 @@ _BOMS = (
 def article_from_html(html: str | bytes, *, source: str, url: str | None = None) -> Article:
     """Extract the main text and metadata; `BadInput` if the page is not an article.
 
-    `url` is where the page was fetched from; the page's own canonical link wins when it is
-    http(s), so the same story reached through tracking links gets one id.
+    `url` is where the page was fetched from (after redirects). The page's own canonical link
+    wins when it is http(s) on the same site (registrable domain), so the same story reached
+    through tracking links gets one id; a canonical link to another site is ignored, and the
+    outlet is the fetched host, never og:site_name (see `site.py`). A file (`url` None) is the
+    admin's own: its canonical link and site name are taken as they are.
     """
     if isinstance(html, bytes):
         html = decode_text(html)
@@ -57,14 +62,14 @@ def article_from_html(html: str | bytes, *, source: str, url: str | None = None)
         paragraphs = paragraphs[1:]  # the <h1> repeats the title
     text = "\n\n".join(paragraphs)
     require_article_text(text, source)
-    canonical = http_url(doc.url) or url
+    canonical = _own_canonical(http_url(doc.url), url)
     return Article(
         id=make_article_id(url=canonical, text=text),
         title=title or first_words(text),
         text=text,
         source=source,
         url=canonical,
-        outlet=clean_text(doc.sitename or "") or outlet_from_url(canonical),
+        outlet=outlet_of(url) if url else clean_text(doc.sitename or "") or outlet_of(canonical),
         published=_published(doc.date),
         language=_language(doc.language or lang),
     )
@@ -82,9 +87,12 @@ def require_article_text(text: str, source: str) -> None:
 
 
 def decode_text(data: bytes, content_type: str | None = None) -> str:
-    """Decode a page: byte-order mark, then the HTTP charset, then <meta>/<?xml?>, then guess.
+    """Decode a page: byte-order mark, then the HTTP charset, then <meta>/<?xml?>, then detect.
 
-    The guess is UTF-8 when the bytes are valid UTF-8, else windows-1252 (the web's default).
+    Undeclared bytes that are valid UTF-8 are UTF-8; anything else goes to charset_normalizer.
+    Falling back to windows-1252 (the web's old default) would store a Cyrillic page in
+    cp1251 or KOI8-R as mojibake; a page that cannot be recognised is refused instead.
+    windows-1252 stays the answer only for a scrap too short to show any language.
     """
     head = data[:4096]
     declared = _HEADER_CHARSET.search(content_type or "")
@@ -100,7 +108,19 @@ def decode_text(data: bytes, content_type: str | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        return _detected(data)
+
+
+def _detected(data: bytes) -> str:
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise BadInput(
+            "the page does not declare its text encoding and it could not be recognised; "
+            "save it as UTF-8 and add the file instead."
+        )
+    if best.coherence == 0:
         return data.decode("cp1252", errors="replace")
+    return str(best)
 
 
 def http_url(value: str | None) -> str | None:
@@ -112,8 +132,14 @@ def http_url(value: str | None) -> str | None:
 
 
 def outlet_from_url(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
+    return outlet_of(url)
+
+
+def _own_canonical(canonical: str | None, fetched: str | None) -> str | None:
+    """The page's canonical link if it stays on the fetched site; else where it was fetched."""
+    if fetched is None:
+        return canonical
+    return canonical if canonical and same_site(canonical, fetched) else fetched
 
 
 def first_words(text: str, limit: int = _TITLE_FALLBACK_CHARS) -> str:

@@ -96,10 +96,15 @@ def from_file(path: Path, corpus_root: Path) -> Incoming:
     return replace(incoming, label=str(path))
 
 
-def from_article(article: Article, retrieved: datetime | None = None, label: str = "") -> Incoming:
+def from_article(
+    article: Article,
+    retrieved: datetime | None = None,
+    label: str = "",
+    fetched_from: str | None = None,
+) -> Incoming:
     """An Article (fetched, or built by a caller): stored as Markdown with front matter."""
     name = markdown_name(article)
-    data = to_markdown(article, retrieved)
+    data = to_markdown(article, retrieved, fetched_from)
     articles, _ = read_bytes(data, name)
     return Incoming(label or article.url or article.title, name, data, articles)
 
@@ -114,7 +119,7 @@ def from_url(url: str, fetcher: Fetcher) -> Incoming:
     except BadInput as exc:
         message = str(exc)  # keep the type: a FetchError may pass, a page that is no article won't
         raise type(exc)(message if url in message else f"{url}: {message}") from None
-    return from_article(got.article, got.retrieved, label=url)
+    return from_article(got.article, got.retrieved, label=url, fetched_from=got.fetched_from)
 
 
 def read_inputs(

@@ -42,7 +42,7 @@ def test_a_url_is_stored_as_markdown_with_where_and_when_it_came_from(
     assert article.source == "2025-03-18-energy-truce-proposal-gains-support.md"
     meta = front_matter(path)
     assert meta["title"] == "Energy truce proposal gains support"
-    assert (meta["url"], meta["outlet"], meta["language"]) == (url, "Local News", "en")
+    assert (meta["url"], meta["outlet"], meta["language"]) == (url, "127.0.0.1", "en")
     assert str(meta["published"]) == "2025-03-18"
     assert datetime.fromisoformat(str(meta["retrieved"])) >= before.replace(microsecond=0)
     assert article.url == url
