@@ -14,8 +14,10 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from bot.engine.index.embed import Embedder
+from bot.engine.index.sentences import passage_sentences
 from bot.engine.index.writer import IndexWriter
 from bot.engine.models import Article, Chunk
+from bot.engine.store.base import SentenceRow
 from bot.engine.store.files import FileStore
 from bot.settings import Settings
 
@@ -70,6 +72,18 @@ def synth_articles(
         yield article, chunks, np.arange(first, first + len(rows))
 
 
+def synth_sentences(chunks: list[Chunk], vectors: np.ndarray) -> list[SentenceRow]:
+    """Each passage's sentences, with vectors near their passage's (the answer step reads and
+    scores them as it would real ones; their exact values do not matter for speed)."""
+    rng = np.random.default_rng(len(chunks))
+    rows = []
+    for i, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True)):
+        for a, b in passage_sentences(chunk):
+            v = vector + rng.normal(0.0, 0.05, vector.shape).astype(np.float32)
+            rows.append(SentenceRow(i, chunk.start + a, chunk.start + b, v / np.linalg.norm(v)))
+    return rows
+
+
 def write_index(
     settings: Settings,
     embedder: Embedder,
@@ -85,5 +99,6 @@ def write_index(
     writer = IndexWriter(FileStore(settings.index_dir), embedder, settings)
     with writer.batch(empty=True, approximate=approximate) as batch:
         for article, chunks, rows in articles:
-            batch.add_embedded(article, chunks, [c.id for c in chunks], vectors[rows])
+            sentences = synth_sentences(chunks, vectors[rows])
+            batch.add_embedded(article, chunks, [c.id for c in chunks], vectors[rows], sentences)
         return batch.commit("synthetic", group=False)
