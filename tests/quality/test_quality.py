@@ -136,14 +136,13 @@ def test_official_corpus_retrieval(official: EvalReport) -> None:
 @pytest.mark.parametrize("name", ["train", "dev"])
 def test_answers_and_declines_by_kind(name: str, request: pytest.FixtureRequest) -> None:
     report: EvalReport = request.getfixturevalue(name)
-    floors = FLOORS[name]
+    floors = KIND_FLOORS[name]
     assert report.citation_precision == 1.0
-    assert share(report, "answerable", "dated") >= floors["answered_right"]
+    assert (report.answered_right or 0.0) >= floors["answered_right"]
+    assert share(report, "dated") >= floors["dated_right"]
     assert share(report, "near_miss") >= floors["near_miss_declined"]
     assert share(report, "off_topic") >= floors["off_topic_declined"]
     assert (report.false_decline_rate or 0.0) <= floors["false_declines"]
-    dated_declines = [k for k in report.kinds if k.startswith("dated")]
-    assert dated_declines  # the sets hold dated questions, answerable and not
 
 
 def test_official_corpus_answers(official: EvalReport) -> None:
@@ -154,18 +153,39 @@ def test_official_corpus_answers(official: EvalReport) -> None:
     assert (official.false_decline_rate or 0.0) <= FLOORS["official_false_declines"]
 
 
-# Measured 2026-11-26 (talks bench on the same seeded subset: 665 articles, 3,715 passages):
-# bundled: recall@5 1.00, facts 0.88, citations 1.00, abstention P/R 1.00/1.00, false declines 0.
-# official: hybrid recall@1 0.742, recall@5 0.848 (dense 0.758, BM25 0.924), MRR 0.790,
-# facts 0.449, citations 1.00, abstention precision 1.00, recall 0.70, false declines 0.00.
+# Measured 2026-12-01 on the combined index (715 official articles + the bundled one, 4,0xx
+# passages) with the fitted answer step; the bundled set on its own one-article index:
+# bundled: recall@5 1.00, facts 0.84, citations 1.00, abstention P/R 0.91/1.00, false declines 0.06.
+# official: hybrid recall@1 0.712, recall@5 0.833, facts 0.504, answered right 0.47, citations
+# 1.00, abstention precision 0.85, recall 0.85, false declines 0.045 (3 of 66).
+# train: answered right 0.676 (every fact + right article), dated right 23/27, near-misses
+# declined 16/23, off-topic 7/7, false declines 0.042. dev (never tuned on): answered right 0.542,
+# dated right 12/18, near-misses 10/16, off-topic 3/4, false declines 0.083.
 FLOORS = {
     "bundled_facts": 0.80,
-    "bundled_false_declines": 0.12,  # measured 0.059 (1 of 17: the typo question about Washington)
+    "bundled_false_declines": 0.12,  # measured 0.059 (1 of 17: "what's umerov's job")
     "bundled_abstention_precision": 0.9,  # measured 0.91 (10 of 11 declines right)
     "official_recall_5": 0.80,
-    "official_recall_1": 0.70,
-    "official_facts": 0.40,
-    "official_abstention_precision": 0.95,
-    "official_abstention_recall": 0.65,
-    "official_false_declines": 0.05,
+    "official_recall_1": 0.68,
+    "official_facts": 0.45,
+    # Declining near-misses costs some precision: 0.95 before issue 9, when recall was 0.70.
+    "official_abstention_precision": 0.80,
+    "official_abstention_recall": 0.80,
+    "official_false_declines": 0.07,
+}
+KIND_FLOORS = {
+    "train": {
+        "answered_right": 0.62,
+        "dated_right": 0.75,
+        "near_miss_declined": 0.65,
+        "off_topic_declined": 0.85,
+        "false_declines": 0.07,
+    },
+    "dev": {
+        "answered_right": 0.48,
+        "dated_right": 0.60,
+        "near_miss_declined": 0.55,
+        "off_topic_declined": 0.70,
+        "false_declines": 0.12,
+    },
 }

@@ -54,6 +54,29 @@ def english_zipf(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
+TYPO_MATCH = 88  # rapidfuzz ratio to a commoner English word at which a word reads as its typo
+ENGLISH_WORDS = 30_000  # the commonest English words a typo is checked against
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> list[str]:
+    from wordfreq import top_n_list
+
+    return list(top_n_list("en", ENGLISH_WORDS))
+
+
+def likely_typo(word: str) -> bool:
+    """Is this word a misspelling of a much commoner one ("wiling" → "willing")? A typo the
+    articles cannot repair is no evidence that they lack what was asked."""
+    from rapidfuzz import fuzz, process
+
+    own = english_zipf(word)
+    matches = process.extract(
+        word, _common_words(), scorer=fuzz.ratio, score_cutoff=TYPO_MATCH, limit=5
+    )
+    return any(m[0] != word and english_zipf(m[0]) >= own + 1 for m in matches)
+
+
 @dataclass(frozen=True)
 class Anchors:
     names: tuple[str, ...]  # the question's names and rare words (typos already repaired)
@@ -81,7 +104,7 @@ def find_anchors(
         count = df(stem([term])[0])
         topic = count >= TOPIC_MIN_PASSAGES and count / max(1, passages) > TOPIC_SHARE
         if count == 0:
-            if english_zipf(term) < ABSENT_ZIPF:
+            if english_zipf(term) < ABSENT_ZIPF and not likely_typo(term):
                 absent.append(term)
         elif (is_name(term) or term in capitals) and not topic:
             names.append(term)
