@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine import feeds_registry, incoming, update
-from bot.engine.answer import build_answer
+from bot.engine.answer.extractive import build_answer
 from bot.engine.chunk import CHUNKER_VERSION, chunk_article, embedding_text
 from bot.engine.corpus import fingerprint as corpus_fingerprint
 from bot.engine.dedup import components, group_names

@@ -10,7 +10,7 @@ import pytest
 
 from bot.chat.render import MESSAGE_MAX
 from bot.chat.tree import GENERIC
-from bot.engine.answer import DECLINE
+from bot.engine.answer.extractive import DECLINE
 from bot.engine.engine import Engine
 
 from .conftest import StartBot, embed_text

@@ -1,0 +1,1 @@
+"""The answer step: retrieved passages → a cited answer or a decline."""
