@@ -75,12 +75,23 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=5_000_000, ge=1024)
     feed_poll_minutes: float = Field(default=30.0, gt=0)
 
+    # Generated answers (off unless a base URL is set): any OpenAI-compatible server, e.g.
+    # http://localhost:11434/v1 (Ollama) or http://localhost:8080/v1 (llama.cpp server, vLLM).
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=20.0, gt=0, le=600)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")
     def _overlap_fits(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ValueError("TALKS_LLM_BASE_URL must start with http:// or https://")
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("TALKS_LLM_MODEL must name the model when TALKS_LLM_BASE_URL is set")
         return self
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.engine import feeds_registry, incoming, update
 from bot.engine.answer.extractive import build_answer
+from bot.engine.answer.generate import OnText, Writer
 from bot.engine.chunk import CHUNKER_VERSION, chunk_article, embedding_text
 from bot.engine.corpus import fingerprint as corpus_fingerprint
 from bot.engine.dedup import components, group_names
@@ -96,6 +97,7 @@ class Engine:
         self._gen: Generation | None = None
         self._write = threading.Lock()
         self._started = time.monotonic()
+        self.writer = Writer.from_settings(settings, embedder.encode)  # None: generation off
 
     # ---- reading -------------------------------------------------------------------------
     def generation(self) -> Generation:
@@ -131,6 +133,14 @@ class Engine:
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
         )
+
+    def ask_stream(self, question: str, on_text: OnText | None = None) -> Answer:
+        """`ask`, then written by the configured language model when there is one (see
+        answer/generate.py): `on_text` sees the unchecked draft as it streams; the Answer
+        returned holds only checked sentences, or is the extractive one (its `mode` says which)."""
+        started = time.monotonic()
+        answer = self.ask(question)
+        return self.writer.write(answer, on_text, started) if self.writer else answer
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().db.sources()

@@ -60,3 +60,4 @@ class Answer:
     abstained: bool = False
     as_of: date | None = None
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+    mode: str = "extractive"  # "generated" when a language model wrote it (answer/generate.py)
