@@ -23,7 +23,7 @@ from bot.engine.text import STOPWORDS, sentence_spans, words
 
 MEANING_BAR = 0.6  # cosine of the all-MiniLM-L6-v2 default; paraphrases of a sentence score above
 _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
+_LEADING_MARKERS = re.compile(r"^(?:[\s,]*\[\d+(?:\s*,\s*\d+)*\])+")
 _MASKED_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.I)
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b|(?<![\w.])@\w+")
@@ -88,7 +88,7 @@ def units(text: str) -> list[_Unit]:
     for parts in out:
         joined = " ".join(parts)
         cites = tuple(int(n) for m in _MARKERS.findall(joined) for n in re.split(r"\s*,\s*", m))
-        bare = " ".join(_MARKERS.sub(" ", joined).split())
+        bare = " ".join(re.sub(rf",?\s*{_MARKERS.pattern}", " ", joined).split())
         result.append(_Unit(re.sub(r"\s+([.,;:!?])", r"\1", bare), tuple(dict.fromkeys(cites))))
     return result
 
@@ -99,7 +99,7 @@ def facts(sentence: str) -> list[str]:
     tokens = words(sentence)
     found += [_NUMBER_WORDS[t] for t in tokens if t in _NUMBER_WORDS]
     for m in _CAPITAL.finditer(sentence):
-        found += [t for t in words(m.group(0)) if t not in STOPWORDS]
+        found += [t for t in words(m.group(0)) if len(t) > 1 and t not in STOPWORDS]
     return list(dict.fromkeys(found))
 
 
