@@ -14,7 +14,7 @@ from bot.cli.app import app, engine, err, fail, out, progress_bar, settings, use
 from bot.engine.engine import Engine
 from bot.evaluate import EvalReport, evaluate, load_qa
 from bot.evaluate.bench import BenchReport, CorpusSpec, Plan, Save, run_bench, step_count
-from bot.evaluate.quality import misses, report_dict
+from bot.evaluate.quality import answer_modes, misses, report_dict
 from bot.evaluate.report import targets, write
 from bot.settings import Settings
 
@@ -31,7 +31,7 @@ def eval_tables(report: EvalReport) -> list[Table]:
     retrieval = Table("retrieval", "recall@1", f"recall@{k}", "MRR", title="Right article")
     for mode, f in report.retrieval.items():
         retrieval.add_row(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}")
-    answers = Table("answers", "value", title="Answers")
+    answers = Table("answers", "value", title=f"Answers ({report.mode})")
     for label, value in (
         ("fact coverage", _pct(report.fact_coverage)),
         ("citation precision", _pct(report.citation_precision)),
@@ -42,6 +42,8 @@ def eval_tables(report: EvalReport) -> list[Table]:
         ("latency p50 (ask)", f"{report.latency_p50_ms:.0f} ms"),
     ):
         answers.add_row(label, value)
+    if report.written is not None:
+        answers.add_row("written by the model (rest fell back)", _pct(report.written))
     per_style = Table("style", "n", f"recall@{k}", "facts", "right decision", title="By style")
     for style, s in report.styles.items():
         per_style.add_row(
@@ -61,15 +63,20 @@ def eval_(
         items = load_qa(qa_file)
     eng = engine(settings())
     with user_errors():
-        report = evaluate(eng, items, k)
-    if as_json:
-        print(json.dumps(report_dict(report), ensure_ascii=False))
+        reports = [evaluate(eng, items, k, mode=m) for m in answer_modes(eng)]
+    first = reports[0]
+    if as_json:  # the extractive figures at the top, as before; generated ones under their key
+        figures = report_dict(first) | {r.mode: report_dict(r) for r in reports[1:]}
+        print(json.dumps(figures, ensure_ascii=False))
         return
-    out.print(f"{len(report.questions)} questions, {len(report.answerable)} answerable")
-    for table in eval_tables(report):
-        out.print(table)
-    for line in misses(report):
-        err.print(f"[yellow]miss:[/yellow] {line}", markup=True, highlight=False)
+    out.print(f"{len(first.questions)} questions, {len(first.answerable)} answerable")
+    for i, report in enumerate(reports):
+        for table in eval_tables(report)[1 if i else 0 :]:  # retrieval is the same for both
+            out.print(table)
+        for line in misses(report):
+            err.print(
+                f"[yellow]miss ({report.mode}):[/yellow] {line}", markup=True, highlight=False
+            )
 
 
 def _sizes(text: str) -> list[int]:
