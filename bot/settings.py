@@ -101,9 +101,11 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        env = f"TALKS_{where.upper()}" if first["loc"] else where
-        raise ConfigError(f"Invalid setting {env}: {first['msg']}.") from None
+        msg = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings: its message names them
+            raise ConfigError(f"Invalid settings: {msg}.") from None
+        env = "TALKS_" + ".".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"Invalid setting {env}: {msg}.") from None
     if settings.hf_offline:
         # Nothing may download weights at run time; this keeps the Hugging Face stack offline.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

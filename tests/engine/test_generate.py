@@ -13,6 +13,7 @@ import pytest
 from bot.engine.answer.extractive import DECLINE
 from bot.engine.answer.generate import SYSTEM
 from bot.engine.engine import Engine
+from bot.errors import ConfigError
 from bot.render_text import answer_json
 from bot.settings import Settings
 from tests.conftest import WordHashEmbedder, article_md
@@ -197,3 +198,22 @@ def test_the_api_key_is_never_logged(
         engine.ask_stream(QUESTION)
     assert caplog.records and SECRET not in caplog.text
     assert SECRET not in repr(engine.settings) and SECRET not in repr(engine.writer)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"llm_base_url": "http://localhost:11434/v1"}, "TALKS_LLM_MODEL must name the model"),
+        ({"llm_base_url": "localhost:11434", "llm_model": "m"}, "must start with http://"),
+        ({"llm_base_url": "http://h/v1", "llm_model": "m", "llm_timeout": 0}, "TALKS_LLM_TIMEOUT"),
+    ],
+)
+def test_llm_settings_are_checked_at_start(
+    make_settings: Callable[..., Settings], values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        make_settings(**values)
+
+
+def test_generation_is_off_without_a_base_url(make_settings: Callable[..., Settings]) -> None:
+    assert Engine(make_settings(), WordHashEmbedder()).writer is None
