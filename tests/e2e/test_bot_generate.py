@@ -110,7 +110,7 @@ async def test_mention_reply_streams_then_becomes_the_checked_embed(
 async def test_a_hanging_model_leaves_the_extractive_answer_in_place_of_its_draft(
     fake: FakeDiscord, start_bot: StartBot, generating: Callable[..., Engine], fake_llm: FakeLLM
 ) -> None:
-    engine = generating(llm_timeout=1.0)
+    engine = generating(llm_timeout=8.0)  # counted from the question: leaves the model time
     fake_llm.script = Script(kremlin_reply(engine), hang_after=2)
     async with start_bot(engine) as bot:
         frozen(bot)

@@ -25,6 +25,7 @@ GOOD = (
     "regions [1]. Kyiv called the demands unacceptable [1]."
 )
 SECRET = "sk-test-never-in-a-log"
+TIMEOUT = 3.0  # generous: it also covers the extractive step, slow on a busy machine
 INJECTION = article_md(
     "Kremlin spokesman on the ceasefire terms",
     """
@@ -136,7 +137,7 @@ def test_a_server_that_hangs_falls_back_within_the_timeout(
     generating: Callable[..., Engine], fake_llm: FakeLLM, hang_after: int
 ) -> None:
     """Before the first byte, or mid-stream: the deadline cuts the read either way."""
-    engine = generating(llm_timeout=1.0)
+    engine = generating(llm_timeout=TIMEOUT)
     engine.ask(QUESTION)  # warm: the first question loads the index
     fake_llm.script = Script(GOOD, hang_after=hang_after)
     drafts: list[str] = []
@@ -146,7 +147,7 @@ def test_a_server_that_hangs_falls_back_within_the_timeout(
     assert answer.mode == "extractive" and not answer.abstained
     assert len(drafts) == hang_after
     # The server never finishes; without the deadline this would wait for the test's timeout.
-    assert elapsed < 1.0 + 5.0
+    assert elapsed < TIMEOUT + 5.0
 
 
 def test_the_models_not_covered_is_the_usual_decline(

@@ -22,6 +22,9 @@ from bot.engine.models import Answer, Citation, Hit
 from bot.engine.text import STOPWORDS, sentence_spans, words
 
 MEANING_BAR = 0.6  # cosine of the all-MiniLM-L6-v2 default; paraphrases of a sentence score above
+PAIR_WORDS = 60  # two sentences longer than this together are not compared as one
+LONG_WORDS = 40  # a sentence longer than this is also compared clause by clause
+SCORED_WORDS = 64  # spans are embedded by their opening words, as in the extractive step
 _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^(?:[\s,]*\[\d+(?:\s*,\s*\d+)*\])+")
 _MASKED_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
@@ -29,6 +32,7 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.I)
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b|(?<![\w.])@\w+")
 _MARKUP = re.compile(r"\*{1,3}|_{2,}|~~|`+|\|\||</?[a-zA-Z][^>]*>")
 _LINE_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*•]\s+|\d+[.)]\s+)", re.M)
+_CLAUSE_END = re.compile(r"[,;:]\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITAL = re.compile(r"\b[A-Z][\w'’-]*")
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
@@ -69,7 +73,8 @@ def clean(text: str, sources: Iterable[str]) -> str:
     text = _MENTION.sub(lambda m: m.group(0) if m.group(0) in shown else "", text)
     text = _LINE_MARK.sub("", text)
     text = _MARKUP.sub("", text)
-    return " ".join(text.split())
+    text = re.sub(r"\(\W*\)", "", text)  # brackets left empty by a removed link
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
 
 
 def units(text: str) -> list[_Unit]:
@@ -123,14 +128,29 @@ def missing_facts(sentence: str, passages: Sequence[str]) -> list[str]:
 
 
 def supports(passage: str) -> list[str]:
-    """The passage's sentences, and each pair of adjacent ones (a sentence may join two)."""
+    """Spans of the passage a sentence may rest on, each verbatim: its sentences; two adjacent
+    short ones together (a sentence may join them); and, inside a long sentence, each pair of
+    adjacent clauses (one clause of a 90-word sentence scores low against the whole of it)."""
     out: list[str] = []
     for para in re.finditer(r"[^\n]+(?:\n[^\n]+)*", passage):
-        text = para.group()
+        text, base = para.group(), para.start()
         spans = sentence_spans(text)
         out += [text[a:b] for a, b in spans]
-        out += [text[a:d] for (a, _b), (_c, d) in pairwise(spans)]
-    return out
+        out += [text[a:d] for (a, b), (c, d) in pairwise(spans) if _words(text[a:d]) <= PAIR_WORDS]
+        for a, b in spans:
+            if _words(text[a:b]) > LONG_WORDS:
+                out += _clause_pairs(passage, base + a, base + b)
+    return list(dict.fromkeys(out))
+
+
+def _clause_pairs(text: str, start: int, end: int) -> list[str]:
+    cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)] + [end]
+    clauses = [(a, b) for a, b in pairwise(cuts) if text[a:b].strip()]
+    return [text[a:d].strip().rstrip(",;:") for (a, _b), (_c, d) in pairwise(clauses)]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
 
 
 def check(
@@ -171,7 +191,7 @@ def _by_meaning(
     cited = sorted({n for u in pending for n in u.cites})
     spans = {n: supports(passages[n]) for n in cited}
     flat = [s for n in cited for s in spans[n]]
-    vectors = encode([u.text for u in pending] + flat)
+    vectors = encode([u.text for u in pending] + [" ".join(f.split()[:SCORED_WORDS]) for f in flat])
     claims_v, spans_v = vectors[: len(pending)], vectors[len(pending) :]
     offsets: dict[int, int] = {}
     at = 0
