@@ -23,7 +23,7 @@ from typing import Any
 import openai
 
 from bot.engine.answer.extractive import DECLINE, Encode
-from bot.engine.answer.verify import Checked, check, compose
+from bot.engine.answer.verify import check, compose
 from bot.engine.models import Answer, Hit
 from bot.engine.timeq import time_hint
 from bot.errors import TalksError
@@ -178,7 +178,6 @@ class Writer:
     def __init__(self, config: LLMConfig, encode: Encode) -> None:
         self.config = config
         self.encode = encode
-        self.last: Checked | None = None  # the latest verification, for logs and measuring
 
     @classmethod
     def from_settings(cls, settings: Settings, encode: Encode) -> Writer | None:
@@ -189,7 +188,6 @@ class Writer:
         """The generated answer, the usual decline if the model says the sources do not cover
         the question, or `fallback` (the extractive answer). `started` is when the question
         came in: the model gets what is left of the timeout."""
-        self.last = None
         if fallback.abstained or not fallback.hits:
             return fallback  # nothing retrieved addresses the question; no need to ask
         sources = numbered(fallback.hits)
@@ -205,7 +203,7 @@ class Writer:
         if declined(text):
             return Answer(fallback.question, DECLINE, abstained=True, hits=fallback.hits,
                           mode="generated")  # fmt: skip
-        self.last = checked = check(text, sources, self.encode)
+        checked = check(text, sources, self.encode)
         for drop in checked.drops:
             log.info("dropped generated sentence %r: %s", drop.sentence[:120], drop.reason)
         latest = time_hint(fallback.question).latest
