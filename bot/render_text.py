@@ -28,6 +28,7 @@ def answer_json(answer: Answer) -> str:
             "question": answer.question,
             "answer": answer.text,
             "abstained": answer.abstained,
+            "mode": answer.mode,
             "citations": [citation_dict(c) for c in answer.citations],
         },
         ensure_ascii=False,

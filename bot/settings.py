@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     # comma-separated (`127.0.0.1,wiki.intranet.example`) or a JSON list. Exact names only.
     fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Generated answers (off unless a base URL is set): any OpenAI-compatible server, e.g.
+    # http://localhost:11434/v1 (Ollama) or http://localhost:8080/v1 (llama.cpp server, vLLM).
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=20.0, gt=0, le=600)
+
     log_level: str = "INFO"
 
     @field_validator("fetch_allow_hosts", mode="before")
@@ -94,6 +101,10 @@ class Settings(BaseSettings):
     def _overlap_fits(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ValueError("TALKS_LLM_BASE_URL must start with http:// or https://")
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("TALKS_LLM_MODEL must name the model when TALKS_LLM_BASE_URL is set")
         return self
 
 
@@ -103,9 +114,11 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        env = f"TALKS_{where.upper()}" if first["loc"] else where
-        raise ConfigError(f"Invalid setting {env}: {first['msg']}.") from None
+        msg = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings: its message names them
+            raise ConfigError(f"Invalid settings: {msg}.") from None
+        env = "TALKS_" + ".".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"Invalid setting {env}: {msg}.") from None
     if settings.hf_offline:
         # Nothing may download weights at run time; this keeps the Hugging Face stack offline.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,8 @@ from bot.engine.engine import Engine
 from bot.engine.index.embed import Embedder, Progress
 from bot.engine.text import STOPWORDS, stem, words
 from bot.settings import Settings, load_settings
+
+from .fakellm import FakeLLM
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -130,3 +132,11 @@ def real_embedder() -> Embedder:
     from bot.settings import default_model
 
     return SentenceTransformerEmbedder(default_model())
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeLLM]:
+    """A local OpenAI-compatible server; set `fake_llm.script` to choose what it answers."""
+    server = FakeLLM().start()
+    yield server
+    server.stop()

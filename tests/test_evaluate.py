@@ -21,6 +21,7 @@ from bot.evaluate.metrics import citation_checks, facts_found, first_rank, mrr, 
 from bot.evaluate.qa import QAItem
 from bot.settings import Settings
 from tests.conftest import WordHashEmbedder
+from tests.fakellm import FakeLLM, Script
 
 KREMLIN = "Kremlin sets terms for a ceasefire"
 UMEROV = "Umerov proposes new round of talks"
@@ -143,6 +144,32 @@ def test_talks_eval_fit_prints_a_weight_per_feature(cli_env: CliRunner, tmp_path
     assert result.exit_code == 0, result.output
     fitted = json.loads(result.stdout)
     assert set(fitted["weights"]) == set(FEATURES) and fitted["questions"] >= 1
+
+
+def test_talks_eval_reports_both_modes_when_a_model_is_configured(
+    cli_env: CliRunner, tmp_path: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALKS_LLM_BASE_URL", fake_llm.base_url)
+    monkeypatch.setenv("TALKS_LLM_MODEL", "fake")
+    # Right for the Kremlin question; for the Istanbul one it cites nothing that supports it.
+    fake_llm.script = Script(
+        "The Kremlin insists any peace deal must include Ukraine's withdrawal from four annexed "
+        "regions and renouncing its NATO aspirations [1]."
+    )
+    qa = write_set(tmp_path / "qa.jsonl", MINI_SET)
+    result = cli_env.invoke(app, ["eval", str(qa), "--json"])
+    figures = json.loads(result.stdout)
+    assert figures["mode"] == "extractive" and figures["written_by_model"] is None
+    generated = figures["generated"]
+    assert generated["mode"] == "generated" and generated["written_by_model"] == pytest.approx(
+        1 / 3
+    )
+    first = generated["results"][0]
+    assert first["answer"].endswith("NATO aspirations. [1]") and first["facts"] == "2/2"
+    assert len(fake_llm.requests) == 2  # the out-of-scope question never reaches the model
+    table = cli_env.invoke(app, ["eval", str(qa)])
+    assert "Answers (extractive)" in table.output and "Answers (generated)" in table.output
+    assert "written by the model" in table.output
 
 
 def test_talks_eval_rejects_a_malformed_set(cli_env: CliRunner, tmp_path: Path) -> None:

@@ -167,6 +167,8 @@ def _pack(pieces: Iterable[str], budget: int) -> tuple[list[_Page], list[str]]:
 
 def _footer(answer: Answer, overflow: bool) -> str:
     parts = ["Sentences quoted from the cited articles"]
+    if answer.mode == "generated":
+        parts = ["Written by a language model; every sentence checked against its cited source"]
     if answer.as_of:
         parts.insert(0, f"As of {answer.as_of.isoformat()}")
     if overflow:
@@ -190,6 +192,13 @@ def render_answer(answer: Answer, *, quote_chars: int = QUOTE_CHARS) -> Rendered
     embeds[-1].set_footer(text=_footer(answer, overflow=bool(left)))
     file = (FILE_NAME, answer_text(answer).encode("utf-8")) if left else None
     return Rendered(embeds, file)
+
+
+def draft(text: str) -> str:
+    """A generated answer still being written: plain content, inert, marked as unfinished.
+
+    The final embed replaces it once every sentence has been checked against its source."""
+    return fit(safe(" ".join(text.split())), CONTENT_MAX - 2) + " …"
 
 
 def notice(text: str) -> str:

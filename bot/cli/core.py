@@ -60,7 +60,7 @@ def ask(
     eng = engine(settings())
     for i, question in enumerate(questions):
         with user_errors():
-            answer = eng.ask(question)
+            answer = eng.ask_stream(question)
         if json_lines:
             print(answer_json(answer), flush=True)
         else:

@@ -12,7 +12,7 @@ from rich.table import Table
 from bot.cli.app import app, cells, engine, err, labelled, out, settings, user_errors
 from bot.evaluate import EvalReport, evaluate, load_qa
 from bot.evaluate.fit import fit
-from bot.evaluate.quality import misses, report_dict
+from bot.evaluate.quality import answer_modes, misses, report_dict
 
 
 def _pct(value: float | None) -> str:
@@ -24,7 +24,7 @@ def eval_tables(report: EvalReport) -> list[Table]:
     retrieval = Table("retrieval", "recall@1", f"recall@{k}", "MRR", title="Right article")
     for mode, f in report.retrieval.items():
         retrieval.add_row(*cells(mode, _pct(f.recall_1), _pct(f.recall_k), f"{f.mrr:.3f}"))
-    answers = Table("answers", "value", title="Answers")
+    answers = Table("answers", "value", title=f"Answers ({report.mode})")
     for label, value in (
         ("answered right (every fact, right article)", _pct(report.answered_right)),
         ("fact coverage", _pct(report.fact_coverage)),
@@ -36,6 +36,8 @@ def eval_tables(report: EvalReport) -> list[Table]:
         ("latency p50 (ask)", f"{report.latency_p50_ms:.0f} ms"),
     ):
         answers.add_row(*cells(label, value))
+    if report.written is not None:
+        answers.add_row("written by the model (rest fell back)", _pct(report.written))
     per_style = Table("style", "n", f"recall@{k}", "facts", "right decision", title="By style")
     for style, s in report.styles.items():
         per_style.add_row(
@@ -76,12 +78,16 @@ def eval_(
         return
     for path, items in sets:
         with user_errors():
-            report = evaluate(eng, items, k)
-        if as_json:
-            print(json.dumps({"file": str(path), **report_dict(report)}, ensure_ascii=False))
+            reports = [evaluate(eng, items, k, mode=m) for m in answer_modes(eng)]
+        first = reports[0]
+        if as_json:  # the extractive figures at the top; generated ones under their key
+            figures = {"file": str(path), **report_dict(first)}
+            figures |= {r.mode: report_dict(r) for r in reports[1:]}
+            print(json.dumps(figures, ensure_ascii=False))
             continue
-        out.print(f"{path}: {len(report.questions)} questions, {len(report.answerable)} answerable")
-        for table in eval_tables(report):
-            out.print(table)
-        for line in misses(report):
-            err.print(labelled("miss:", "yellow", line))
+        out.print(f"{path}: {len(first.questions)} questions, {len(first.answerable)} answerable")
+        for i, report in enumerate(reports):
+            for table in eval_tables(report)[1 if i else 0 :]:  # retrieval is the same for both
+                out.print(table)
+            for line in misses(report):
+                err.print(labelled(f"miss ({report.mode}):", "yellow", line))

@@ -17,6 +17,7 @@ from datetime import date
 
 from bot.engine import changes, feeds
 from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, rank
+from bot.engine.answer.generate import OnText, Writer
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
@@ -56,6 +57,7 @@ class Engine:
         self._snapshot: Snapshot | None = None
         self._started = time.monotonic()
         self.today: Callable[[], date] = date.today  # the clock "last week" is read against
+        self.generator = Writer.from_settings(settings, embedder.encode)  # None: generation off
 
     @property
     def embedder(self) -> Embedder:
@@ -120,6 +122,14 @@ class Engine:
 
     def _query(self, snap: Snapshot, question: str) -> Query:
         return make_query(self._question(question), snap, self.embedder.encode, self.today())
+
+    def ask_stream(self, question: str, on_text: OnText | None = None) -> Answer:
+        """`ask`, then written by the configured language model when there is one (see
+        answer/generate.py): `on_text` sees the unchecked draft as it streams; the Answer
+        returned holds only checked sentences, or is the extractive one (its `mode` says which)."""
+        started = time.monotonic()
+        answer = self.ask(question)
+        return self.generator.write(answer, on_text, started) if self.generator else answer
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().sources()

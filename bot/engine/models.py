@@ -78,6 +78,7 @@ class Answer:
     abstained: bool = False
     as_of: date | None = None
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+    mode: str = "extractive"  # "generated" when a language model wrote it (answer/generate.py)
 
 
 @dataclass(frozen=True)

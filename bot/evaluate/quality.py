@@ -22,6 +22,7 @@ from bot.evaluate.qa import QAItem
 
 DEPTH = 20  # passages ranked per question for recall and MRR
 MODES = ("dense", "bm25", "hybrid")
+ANSWER_MODES = ("extractive", "generated")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class EvalReport:
     false_decline_rate: float | None
     latency_p50_ms: float
     styles: dict[str, StyleFigures] = field(default_factory=dict)
+    mode: str = "extractive"  # how the engine was asked: "generated" goes through the model
+    written: float | None = None  # share of answers the model wrote (the rest fell back)
     kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # "group/typing": (right, n)
 
     @property
@@ -104,13 +107,13 @@ def ranked(engine: Engine, question: str) -> dict[str, list[Hit]]:
     return out
 
 
-def run_question(engine: Engine, item: QAItem) -> QuestionResult:
+def run_question(engine: Engine, item: QAItem, mode: str = "extractive") -> QuestionResult:
     ranks: dict[str, int | None] = dict.fromkeys(MODES)
     if item.source is not None:
         by_mode = ranked(engine, item.question)
         ranks = {m: first_rank(by_mode[m], item.source) for m in MODES}
     started = time.perf_counter()
-    answer = engine.ask(item.question)
+    answer = engine.ask_stream(item.question) if mode == "generated" else engine.ask(item.question)
     seconds = time.perf_counter() - started
     markers, sound, supported = citation_checks(answer)
     found = facts_found(answer, item.facts)
@@ -154,7 +157,7 @@ def kinds(results: Sequence[QuestionResult]) -> dict[str, tuple[int, int]]:
     return dict(sorted(out.items()))
 
 
-def summarise(results: list[QuestionResult], k: int) -> EvalReport:
+def summarise(results: list[QuestionResult], k: int, mode: str = "extractive") -> EvalReport:
     answerable = [r for r in results if r.item.answerable]
     declined = [r for r in results if r.answer.abstained]
     outside = [r for r in results if not r.item.answerable]
@@ -180,6 +183,10 @@ def summarise(results: list[QuestionResult], k: int) -> EvalReport:
         latency_p50_ms=1000 * statistics.median(r.seconds for r in results) if results else 0.0,
         styles=styles(results, k),
         kinds=kinds(results),
+        mode=mode,
+        written=_share(sum(r.answer.mode == "generated" for r in results), len(results))
+        if mode == "generated"
+        else None,
     )
 
 
@@ -188,13 +195,20 @@ def evaluate(
     items: Sequence[QAItem],
     k: int = 5,
     progress: Callable[[int, int], None] | None = None,
+    mode: str = "extractive",
 ) -> EvalReport:
+    """`mode` "generated" asks through the configured language model (Engine.ask_stream)."""
     results = []
     for i, item in enumerate(items, 1):
-        results.append(run_question(engine, item))
+        results.append(run_question(engine, item, mode))
         if progress:
             progress(i, len(items))
-    return summarise(results, k)
+    return summarise(results, k, mode)
+
+
+def answer_modes(engine: Engine) -> tuple[str, ...]:
+    """Both modes when a language model is configured, so `talks eval` can compare them."""
+    return ANSWER_MODES if engine.generator is not None else ANSWER_MODES[:1]
 
 
 def question_dict(r: QuestionResult) -> dict[str, object]:
@@ -224,6 +238,8 @@ def report_dict(report: EvalReport) -> dict[str, object]:
         "abstention_recall": report.abstention_recall,
         "false_decline_rate": report.false_decline_rate,
         "latency_p50_ms": report.latency_p50_ms,
+        "mode": report.mode,
+        "written_by_model": report.written,
         "styles": {s: vars(f) for s, f in report.styles.items()},
         "answered_right": report.answered_right,
         "kinds": {key: {"right": right, "n": n} for key, (right, n) in report.kinds.items()},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import discord
@@ -87,6 +88,14 @@ def test_short_answer_is_one_embed_with_numbered_clickable_sources() -> None:
     assert "> “q two”" in embed.description
     assert embed.footer.text and "As of 2025-06-04" in embed.footer.text
     assert r.file is None
+
+
+def test_the_footer_says_whether_the_sentences_are_quoted_or_written() -> None:
+    a = answer("Umerov met Medinsky [1].", ["q one"])
+    quoted = render_answer(a).embeds[-1].footer.text or ""
+    written = render_answer(replace(a, mode="generated")).embeds[-1].footer.text or ""
+    assert "quoted from the cited articles" in quoted and "language model" not in quoted
+    assert "Written by a language model" in written and "checked against" in written
 
 
 def test_four_citations_with_long_quotes_fit_in_one_message() -> None:

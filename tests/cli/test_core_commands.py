@@ -27,7 +27,8 @@ def test_ask_json_prints_one_object_per_question(talks: Run) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
-    assert set(first) == {"question", "answer", "abstained", "citations"}
+    assert set(first) == {"question", "answer", "abstained", "mode", "citations"}
+    assert first["mode"] == "extractive"  # no language model configured
     assert first["abstained"] is False and first["citations"]
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", first["answer"])}
     assert cited == {c["n"] for c in first["citations"]}
@@ -38,6 +39,7 @@ def test_ask_json_prints_one_object_per_question(talks: Run) -> None:
         "question": "What is the capital of Peru?",
         "answer": second["answer"],
         "abstained": True,
+        "mode": "extractive",
         "citations": [],
     }
 

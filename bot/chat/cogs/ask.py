@@ -1,22 +1,27 @@
 """Asking: /ask, a mention of the bot, or any message in a Q&A channel.
 
 All three go defer/typing → engine (in a worker thread: encoding a question and searching take
-tens of milliseconds of CPU that would otherwise stall the gateway heartbeat) → render.
+tens of milliseconds of CPU that would otherwise stall the gateway heartbeat) → render. When a
+language model writes the answer, its draft streams into the reply by paced edits (stream.py)
+and the final embed, holding only checked sentences, replaces it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat.render import NO_PINGS, Rendered, notice, render_answer
+from bot.chat.render import NO_PINGS, Rendered, draft, notice, render_answer
+from bot.chat.stream import Clock, Pacer
 from bot.chat.tree import GENERIC, retry_sentence, user_message
 from bot.errors import TalksError
 
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MIN_QUESTION = 3
 MENTION_HINT = "Ask me a question after the mention, or use /ask."
+QUIET: dict[str, Any] = {"mention_author": False, "allowed_mentions": NO_PINGS}
 
 
 def send_kwargs(rendered: Rendered) -> dict[str, Any]:
@@ -33,6 +39,15 @@ def send_kwargs(rendered: Rendered) -> dict[str, Any]:
     if rendered.file:
         name, data = rendered.file
         kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
+    return kwargs
+
+
+def edit_kwargs(rendered: Rendered) -> dict[str, Any]:
+    """The final answer over a draft: the draft's text goes, the embeds (and file) come."""
+    kwargs = send_kwargs(rendered) | {"content": None}
+    file = kwargs.pop("file", None)
+    if file is not None:
+        kwargs["attachments"] = [file]
     return kwargs
 
 
@@ -62,12 +77,18 @@ class Cooldowns:
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot: TalksBot) -> None:
+    def __init__(self, bot: TalksBot, clock: Clock = time.monotonic) -> None:
         self.bot = bot
+        self.clock = clock  # paces draft edits; tests set it by hand
         self.cooldowns = Cooldowns(bot.settings.cooldown_rate, bot.settings.cooldown_seconds)
 
-    async def answer(self, question: str) -> Rendered:
-        answer = await asyncio.to_thread(self.bot.engine.ask, question)
+    async def answer(self, question: str, pacer: Pacer) -> Rendered:
+        """The engine in a worker thread; drafts it streams go to `pacer` on this loop."""
+        on_text = pacer.start()
+        try:
+            answer = await asyncio.to_thread(self.bot.engine.ask_stream, question, on_text)
+        finally:
+            await pacer.close()
         return render_answer(answer)
 
     @app_commands.command()
@@ -78,8 +99,22 @@ class Ask(commands.Cog):
         """Ask about the peace talks; the answer quotes the news and cites its sources."""
         self.cooldowns.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
-        rendered = await self.answer(question)
-        await interaction.followup.send(**send_kwargs(rendered))
+
+        async def show(text: str) -> None:
+            await interaction.edit_original_response(content=draft(text), allowed_mentions=NO_PINGS)
+
+        pacer = Pacer(show, clock=self.clock)
+        try:
+            rendered = await self.answer(question, pacer)
+        except Exception:
+            if pacer.sent:  # an unchecked draft must not outlive a failed answer
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.delete_original_response()
+            raise
+        if pacer.sent:
+            await interaction.edit_original_response(**edit_kwargs(rendered))
+        else:
+            await interaction.followup.send(**send_kwargs(rendered))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -97,17 +132,31 @@ class Ask(commands.Cog):
         await self.answer_message(message, question)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
+        drafted: list[discord.Message] = []  # the reply, once the first draft created it
+
+        async def show(text: str) -> None:
+            if drafted:
+                await drafted[0].edit(content=draft(text), allowed_mentions=NO_PINGS)
+            else:
+                drafted.append(await message.reply(draft(text), **QUIET))
+
         try:
             async with message.channel.typing():
-                rendered = await self.answer(question)
-        except TalksError as exc:
-            await self.reply(message, user_message(exc) or GENERIC)
+                rendered = await self.answer(question, Pacer(show, clock=self.clock))
+        except Exception as exc:
+            if not isinstance(exc, TalksError):
+                log.exception("answering message %s failed", message.id)
+            if drafted:  # an unchecked draft must not outlive a failed answer
+                with contextlib.suppress(discord.HTTPException):
+                    await drafted[0].delete()
+            await self.reply(
+                message, (user_message(exc) if isinstance(exc, TalksError) else None) or GENERIC
+            )
             return
-        except Exception:
-            log.exception("answering message %s failed", message.id)
-            await self.reply(message, GENERIC)
-            return
-        await message.reply(mention_author=False, **send_kwargs(rendered))
+        if drafted:
+            await drafted[0].edit(**edit_kwargs(rendered))
+        else:
+            await message.reply(mention_author=False, **send_kwargs(rendered))
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None if it is not talking to the bot."""
@@ -132,7 +181,7 @@ class Ask(commands.Cog):
 
     async def reply(self, message: discord.Message, text: str) -> None:
         try:
-            await message.reply(notice(text), mention_author=False, allowed_mentions=NO_PINGS)
+            await message.reply(notice(text), **QUIET)
         except discord.HTTPException:
             log.warning("could not reply to message %s", message.id, exc_info=True)
 

@@ -13,6 +13,7 @@ from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
+Encode = Callable[[Sequence[str]], np.ndarray]  # texts → unit vectors, one row each
 
 
 class Embedder(Protocol):
