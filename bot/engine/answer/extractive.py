@@ -166,7 +166,11 @@ class Ranked:
 
 
 def rank(
-    query: Query, hits: Sequence[Hit], units_of: SentenceSource, corpus: CorpusFacts
+    query: Query,
+    hits: Sequence[Hit],
+    units_of: SentenceSource,
+    corpus: CorpusFacts,
+    candidates: int = CANDIDATE_ARTICLES,
 ) -> Ranked | Answer:
     """Scope, anchors and features: the ranked candidate sentences, or a decline saying why."""
     if not query.terms or not hits:
@@ -185,7 +189,7 @@ def rank(
         if not holding:
             return anchor_decline(query, found, articles, hits)
         articles = holding
-    articles = articles[:CANDIDATE_ARTICLES]
+    articles = articles[:candidates]
     units = units_of([a.id for a in articles])
     if not units:
         return _declined(query, hits)
@@ -205,7 +209,8 @@ def build_answer(
     max_sentences: int = 3,
     threshold: float = 0.5,
 ) -> Answer:
-    ranked = rank(query, hits, units_of, corpus)
+    # An answer of more sentences than there are candidate articles may need more articles.
+    ranked = rank(query, hits, units_of, corpus, max(CANDIDATE_ARTICLES, max_sentences))
     if isinstance(ranked, Answer):
         return ranked
     scale = threshold / 0.5
