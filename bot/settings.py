@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=1.0, ge=0)
     sparse_weight: float = Field(default=1.0, ge=0)
     abstain_threshold: float = Field(default=0.5, ge=0, le=1)
-    max_answer_sentences: int = Field(default=4, ge=1, le=4)
+    max_answer_sentences: int = Field(default=3, ge=1, le=6)
     ann_min_chunks: int = Field(default=200_000, ge=1000)
 
     # Discord
