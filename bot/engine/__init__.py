@@ -18,6 +18,7 @@ from bot.engine.models import (
     Sentence,
     Stats,
 )
+from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
 from bot.engine.store.base import SourceInfo
 
@@ -39,5 +40,6 @@ __all__ = [
     "SourceInfo",
     "Stats",
     "open_engine",
+    "parse_day",
     "write_atomic",
 ]
