@@ -97,28 +97,21 @@ class Engine:
         outlet: str | None = None,
     ) -> list[Hit]:
         """The passages that best match a question: fused, dated, one per syndicated story."""
-        snap = self.generation()
-        filters = check_filters(Filters(since, until, outlet), self.outlets)
+        snap, filters = self.generation(), self.filters(since, until, outlet)
         return self._retrieve(snap, self._query(snap, question), k, filters)
 
     def _retrieve(self, snap: Snapshot, query: Query, k: int | None, filters: Filters) -> list[Hit]:
-        s = self.settings
+        s, k = self.settings, k or max(self.settings.top_k, 8)
         return retrieve(
-            snap,
-            query,
-            k or max(s.top_k, 8),
-            filters=filters,
-            dense_weight=s.dense_weight,
-            sparse_weight=s.sparse_weight,
+            snap, query, k, filters, dense_weight=s.dense_weight, sparse_weight=s.sparse_weight
         )
 
     def ask(
         self, question: str, *, since: Day = None, until: Day = None, outlet: str | None = None
     ) -> Answer:
         """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given."""
-        snap = self.generation()
+        snap, filters = self.generation(), self.filters(since, until, outlet)
         query = self._query(snap, question)
-        filters = check_filters(Filters(since, until, outlet), self.outlets)
         return build_answer(
             query,
             self._retrieve(snap, query, None, filters),
@@ -128,6 +121,11 @@ class Engine:
             threshold=self.settings.abstain_threshold,
             decline=filtered_decline(filters),
         )
+
+    def filters(self, since: Day = None, until: Day = None, outlet: str | None = None) -> Filters:
+        """The filters checked against the index (BadInput if unusable), with the outlet spelled
+        as stored; a front door can check them before it starts answering."""
+        return check_filters(Filters(since, until, outlet), self.outlets)
 
     def outlets(self) -> list[str]:
         """The distinct outlet names of the indexed articles, sorted; what `outlet` may name."""

@@ -58,8 +58,8 @@ def retrieve(
     gen: Generation,
     query: Query,
     k: int,
-    *,
     filters: Filters = NO_FILTERS,
+    *,
     dense_weight: float = 1.0,
     sparse_weight: float = 1.0,
 ) -> list[Hit]:
