@@ -186,6 +186,7 @@ def rank(
     hits: Sequence[Hit],
     units_of: SentenceSource,
     corpus: CorpusFacts,
+    candidates: int = CANDIDATE_ARTICLES,
     decline: str = DECLINE,
 ) -> Ranked | Answer:
     """Scope, anchors and features: the ranked candidate sentences, or a decline saying why.
@@ -206,7 +207,7 @@ def rank(
         if not holding:
             return anchor_decline(query, found, articles, hits)
         articles = holding
-    articles = articles[:CANDIDATE_ARTICLES]
+    articles = articles[:candidates]
     units = units_of([a.id for a in articles])
     if not units:
         return _declined(query, hits, decline)
@@ -227,7 +228,8 @@ def build_answer(
     threshold: float = 0.5,
     decline: str = DECLINE,
 ) -> Answer:
-    ranked = rank(query, hits, units_of, corpus, decline)
+    # An answer of more sentences than there are candidate articles may need more articles.
+    ranked = rank(query, hits, units_of, corpus, max(CANDIDATE_ARTICLES, max_sentences), decline)
     if isinstance(ranked, Answer):
         return ranked
     scale = threshold / 0.5

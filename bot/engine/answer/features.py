@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.engine.search.timeq import MONTH_PATTERN
 from bot.engine.text import STOPWORDS, stem, words
 
 # ---- what the question asks for ------------------------------------------------------------------
@@ -33,7 +34,6 @@ _ASKS = {
 }
 ASKS = {kind: re.compile(pattern, re.I) for kind, pattern in _ASKS.items()}
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS = {
     "number": re.compile(
         r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -42,7 +42,7 @@ _HAS = {
         re.I,
     ),
     "date": re.compile(
-        rf"\b(\d{{4}}|{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|"
+        rf"\b(\d{{4}}|{MONTH_PATTERN}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|"
         r"tomorrow|yesterday|(next|last|this) (week|month|year)|\d{1,2}(st|nd|rd|th)?)\b",
         re.I,
     ),
