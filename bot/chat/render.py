@@ -8,10 +8,11 @@ link or "@everyone" must read as plain text and can never ping, even if allowed_
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import discord
+from discord import app_commands
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.engine import Answer, Citation
@@ -26,6 +27,8 @@ EMBEDS_MAX = 10
 QUOTE_CHARS = 280
 TITLE_CHARS = 200
 URL_MAX = 512
+CHOICES_MAX = 25  # autocomplete choices Discord shows
+CHOICE_CHARS = 100  # ... and the length of each one's name and value
 ANSWERED = discord.Colour.blurple()
 DECLINED = discord.Colour.light_grey()
 FILE_NAME = "answer.txt"
@@ -210,3 +213,12 @@ def notice(text: str) -> str:
 def message_size(embeds: Iterable[discord.Embed]) -> int:
     """Discord's count toward the 6,000-character limit of one message."""
     return sum(len(e) for e in embeds)
+
+
+def outlet_choices(outlets: Sequence[str], typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for /ask's outlet: names holding what was typed, those starting with it
+    first. A name longer than a choice may be is left out, since a cut value matches no outlet."""
+    needle = " ".join(typed.split()).casefold()
+    fits = [o for o in outlets if len(o) <= CHOICE_CHARS and needle in o.casefold()]
+    fits.sort(key=lambda o: not o.casefold().startswith(needle))  # stable: sorted within each
+    return [app_commands.Choice(name=o, value=o) for o in fits[:CHOICES_MAX]]

@@ -13,7 +13,7 @@ from datetime import datetime
 import discord
 from discord import app_commands
 
-from bot.chat.render import DESCRIPTION_MAX, fit, link, safe, shorten
+from bot.chat.render import CHOICE_CHARS, CHOICES_MAX, DESCRIPTION_MAX, fit, link, safe, shorten
 from bot.engine import (
     AddReport,
     Article,
@@ -27,8 +27,6 @@ from bot.engine import (
 from bot.render_text import meta_tail
 
 PAGE_SIZE = 10
-CHOICES_MAX = 25
-CHOICE_CHARS = 100
 STAGES = {
     "reading": "Reading corpus/",
     "chunking": "Splitting articles into passages",

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from bot.engine import Engine, open_engine
 from bot.engine import Progress as BuildProgress
-from bot.errors import IndexMismatch, IndexMissing, TalksError
+from bot.errors import BadInput, IndexMismatch, IndexMissing, TalksError
 from bot.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -56,11 +56,13 @@ def with_hint(exc: TalksError) -> str:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
+def user_errors(bad_input: int = 1) -> Iterator[None]:
+    """TalksError → one line on stderr; `bad_input` is the exit code for BadInput (2 where it
+    means the command line itself was wrong, as for a usage error)."""
     try:
         yield
     except TalksError as exc:
-        raise fail(with_hint(exc)) from None
+        raise fail(with_hint(exc), bad_input if isinstance(exc, BadInput) else 1) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 

@@ -19,6 +19,7 @@ from bot.cli.app import (
     user_errors,
     with_progress,
 )
+from bot.engine import parse_day
 from bot.render_text import answer_json, answer_text
 
 
@@ -55,12 +56,26 @@ def ask(
     json_lines: Annotated[
         bool, typer.Option("--json", help="One JSON object per question per line.")
     ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or after this day."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or before this day."),
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only articles from this outlet (any case).")
+    ] = None,
 ) -> None:
     """Answer questions from the indexed articles, with numbered sources."""
+    with user_errors(bad_input=2):  # a wrong date is a usage error: exit 2, like typer's own
+        first = parse_day(since, "--since") if since is not None else None
+        last = parse_day(until, "--until") if until is not None else None
     eng = engine(settings())
     for i, question in enumerate(questions):
-        with user_errors():
-            answer = eng.ask_stream(question)
+        with user_errors(bad_input=2):
+            answer = eng.ask_stream(question, since=first, until=last, outlet=outlet)
         if json_lines:
             print(answer_json(answer), flush=True)
         else:

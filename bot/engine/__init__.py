@@ -13,11 +13,13 @@ from bot.engine.models import (
     BuildReport,
     Chunk,
     Citation,
+    Filters,
     Hit,
     Progress,
     Sentence,
     Stats,
 )
+from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
 from bot.engine.store.base import SourceInfo
 
@@ -32,6 +34,7 @@ __all__ = [
     "Engine",
     "Feed",
     "FeedPoll",
+    "Filters",
     "Hit",
     "PollReport",
     "Progress",
@@ -39,5 +42,6 @@ __all__ = [
     "SourceInfo",
     "Stats",
     "open_engine",
+    "parse_day",
     "write_atomic",
 ]

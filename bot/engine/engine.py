@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.engine import changes, feeds
-from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, rank
+from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
 from bot.engine.answer.generate import OnText, Writer
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
@@ -25,8 +25,8 @@ from bot.engine.index.writer import IndexWriter
 from bot.engine.ingest import corpus, read_corpus
 from bot.engine.ingest.files import SUFFIXES
 from bot.engine.ingest.incoming import Fetcher, Input
-from bot.engine.models import AddReport, Answer, Article, BuildReport, Hit, Progress, Stats
-from bot.engine.search.retrieve import Query, make_query, retrieve
+from bot.engine.models import AddReport, Answer, Article, BuildReport, Filters, Hit, Progress, Stats
+from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
 from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
 from bot.engine.store.files import FileStore
 from bot.errors import BadInput, IndexMissing
@@ -35,6 +35,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 ProgressFn = Callable[[Progress], None]
+Day = date | None  # a filter's bound; None leaves that side of the window open
 
 
 class Engine:
@@ -86,49 +87,75 @@ class Engine:
             raise BadInput(f"Please keep the question under {MAX_QUESTION_CHARS} characters.")
         return question
 
-    def search(self, question: str, k: int | None = None) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        outlet: str | None = None,
+    ) -> list[Hit]:
         """The passages that best match a question: fused, dated, one per syndicated story."""
-        snap = self.generation()
-        return self._retrieve(snap, self._query(snap, question), k)
+        snap, filters = self.generation(), self.filters(since, until, outlet)
+        return self._retrieve(snap, self._query(snap, question), k, filters)
 
-    def _retrieve(self, snap: Snapshot, query: Query, k: int | None) -> list[Hit]:
-        s = self.settings
+    def _retrieve(self, snap: Snapshot, query: Query, k: int | None, filters: Filters) -> list[Hit]:
+        s, k = self.settings, k or max(self.settings.top_k, 8)
         return retrieve(
-            snap,
-            query,
-            k or max(s.top_k, 8),
-            dense_weight=s.dense_weight,
-            sparse_weight=s.sparse_weight,
+            snap, query, k, filters, dense_weight=s.dense_weight, sparse_weight=s.sparse_weight
         )
 
-    def ask(self, question: str) -> Answer:
-        snap = self.generation()
+    def ask(
+        self, question: str, *, since: Day = None, until: Day = None, outlet: str | None = None
+    ) -> Answer:
+        """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given."""
+        snap, filters = self.generation(), self.filters(since, until, outlet)
         query = self._query(snap, question)
         return build_answer(
             query,
-            self._retrieve(snap, query, None),
+            self._retrieve(snap, query, None, filters),
             snap.sentences,
             corpus_facts(snap),
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
+            decline=filtered_decline(filters),
         )
+
+    def filters(self, since: Day = None, until: Day = None, outlet: str | None = None) -> Filters:
+        """The filters checked against the index (BadInput if unusable), with the outlet spelled
+        as stored; a front door can check them before it starts answering."""
+        return check_filters(Filters(since, until, outlet), self.outlets)
+
+    def outlets(self) -> list[str]:
+        """The distinct outlet names of the indexed articles, sorted; what `outlet` may name."""
+        return sorted({s.outlet for s in self.sources() if s.outlet}, key=str.casefold)
 
     def rank(self, question: str) -> Ranked | Answer:
         """The candidate sentences of a question with their features, or the decline it gets
         before ranking (for evaluation and fitting the weights)."""
         snap = self.generation()
         query = self._query(snap, question)
-        return rank(query, self._retrieve(snap, query, None), snap.sentences, corpus_facts(snap))
+        hits = self._retrieve(snap, query, None, NO_FILTERS)
+        return rank(query, hits, snap.sentences, corpus_facts(snap))
 
     def _query(self, snap: Snapshot, question: str) -> Query:
         return make_query(self._question(question), snap, self.embedder.encode, self.today())
 
-    def ask_stream(self, question: str, on_text: OnText | None = None) -> Answer:
-        """`ask`, then written by the configured language model when there is one (see
-        answer/generate.py): `on_text` sees the unchecked draft as it streams; the Answer
-        returned holds only checked sentences, or is the extractive one (its `mode` says which)."""
+    def ask_stream(
+        self,
+        question: str,
+        on_text: OnText | None = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        outlet: str | None = None,
+    ) -> Answer:
+        """`ask`, then written by the configured language model, if any, from the filtered
+        passages only (answer/generate.py): `on_text` sees the unchecked draft as it streams; the
+        Answer holds only checked sentences, or is the extractive one (its `mode` says which)."""
         started = time.monotonic()
-        answer = self.ask(question)
+        answer = self.ask(question, since=since, until=until, outlet=outlet)
         return self.generator.write(answer, on_text, started) if self.generator else answer
 
     def sources(self) -> list[SourceInfo]:

@@ -63,6 +63,34 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Which articles a question may be answered from: a publication window and an outlet.
+
+    An article without a date cannot be shown to fall inside a window, so a window excludes it.
+    """
+
+    since: date | None = None  # inclusive
+    until: date | None = None  # inclusive
+    outlet: str | None = None  # compared case-insensitively with the stored outlet name
+
+    @property
+    def active(self) -> bool:
+        return self.since is not None or self.until is not None or self.outlet is not None
+
+    def admits(self, article: Article) -> bool:
+        if self.outlet is not None and (article.outlet or "").casefold() != self.outlet.casefold():
+            return False
+        if self.since is None and self.until is None:
+            return True
+        day = article.published
+        if day is None:
+            return False
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     article: Article

@@ -344,6 +344,8 @@ async def test_builder_refuses_what_discord_would_not_send(fake: FakeDiscord, bo
         await fake.slash("ask")
     with pytest.raises(LookupError):
         await fake.slash("nope")
+    with pytest.raises(ValueError, match="has no autocomplete"):
+        await fake.autocomplete("ask", {"question": "what"}, focused="question")
 
 
 # -- the rules and the frames, without a client ---------------------------------------------

@@ -20,9 +20,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat.render import NO_PINGS, Rendered, draft, notice, render_answer
+from bot.chat.render import NO_PINGS, Rendered, draft, notice, outlet_choices, render_answer
 from bot.chat.stream import Clock, Pacer
 from bot.chat.tree import GENERIC, retry_sentence, user_message
+from bot.engine import Filters, parse_day
 from bot.errors import TalksError
 
 if TYPE_CHECKING:
@@ -82,21 +83,49 @@ class Ask(commands.Cog):
         self.clock = clock  # paces draft edits; tests set it by hand
         self.cooldowns = Cooldowns(bot.settings.cooldown_rate, bot.settings.cooldown_seconds)
 
-    async def answer(self, question: str, pacer: Pacer) -> Rendered:
+    async def answer(self, question: str, pacer: Pacer, filters: Filters | None = None) -> Rendered:
         """The engine in a worker thread; drafts it streams go to `pacer` on this loop."""
+        f = filters or Filters()
         on_text = pacer.start()
         try:
-            answer = await asyncio.to_thread(self.bot.engine.ask_stream, question, on_text)
+            answer = await asyncio.to_thread(
+                self.bot.engine.ask_stream,
+                question,
+                on_text,
+                since=f.since,
+                until=f.until,
+                outlet=f.outlet,
+            )
         finally:
             await pacer.close()
         return render_answer(answer)
 
+    async def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
+        """The /ask filters, checked before anything else happens: a wrong one is BadInput,
+        which the tree's error handler turns into an ephemeral message."""
+        first = parse_day(since, "since") if since is not None else None
+        last = parse_day(until, "until") if until is not None else None
+        if first is None and last is None and outlet is None:
+            return Filters()
+        return await asyncio.to_thread(self.bot.engine.filters, first, last, outlet)
+
     @app_commands.command()
-    @app_commands.describe(question="What you want to know about the Russia–Ukraine peace talks")
+    @app_commands.describe(
+        question="What you want to know about the Russia–Ukraine peace talks",
+        since="Only articles published on or after this day, as YYYY-MM-DD",
+        until="Only articles published on or before this day, as YYYY-MM-DD",
+        outlet="Only articles from this outlet (start typing its name)",
+    )
     async def ask(
-        self, interaction: discord.Interaction, question: app_commands.Range[str, 3, 300]
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 3, 300],
+        since: str | None = None,
+        until: str | None = None,
+        outlet: str | None = None,
     ) -> None:
         """Ask about the peace talks; the answer quotes the news and cites its sources."""
+        filters = await self.filters(since, until, outlet)  # a typo costs no question
         self.cooldowns.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
 
@@ -105,7 +134,7 @@ class Ask(commands.Cog):
 
         pacer = Pacer(show, clock=self.clock)
         try:
-            rendered = await self.answer(question, pacer)
+            rendered = await self.answer(question, pacer, filters)
         except Exception:
             if pacer.sent:  # an unchecked draft must not outlive a failed answer
                 with contextlib.suppress(discord.HTTPException):
@@ -115,6 +144,16 @@ class Ask(commands.Cog):
             await interaction.edit_original_response(**edit_kwargs(rendered))
         else:
             await interaction.followup.send(**send_kwargs(rendered))
+
+    @ask.autocomplete("outlet")
+    async def _outlet_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            outlets = await asyncio.to_thread(self.bot.engine.outlets)
+        except TalksError:  # no index yet: nothing to offer, and /ask itself will say why
+            return []
+        return outlet_choices(outlets, current)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

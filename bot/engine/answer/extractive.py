@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.engine.answer import anchors as anchor_rules
 from bot.engine.answer import features as F
-from bot.engine.models import Answer, Article, Citation, Hit, Sentence
+from bot.engine.models import Answer, Article, Citation, Filters, Hit, Sentence
 from bot.engine.search.retrieve import Query
 from bot.engine.search.timeq import TimeHint, mentions_period
 from bot.engine.store.base import Snapshot
@@ -66,6 +66,22 @@ def corpus_facts(snap: Snapshot) -> CorpusFacts:
 
 def _declined(query: Query, hits: Sequence[Hit], text: str = DECLINE) -> Answer:
     return Answer(query.text, text, abstained=True, hits=tuple(hits))
+
+
+def filtered_decline(filters: Filters) -> str:
+    """The decline under filters names them: the whole index might answer what a filtered
+    part of it cannot."""
+    if not filters.active:
+        return DECLINE
+    scope = f" by {filters.outlet}" if filters.outlet else ""
+    since, until = filters.since, filters.until
+    if since and until:
+        scope += f" from {since.isoformat()} to {until.isoformat()}"
+    elif since:
+        scope += f" from {since.isoformat()} on"
+    elif until:
+        scope += f" up to {until.isoformat()}"
+    return f"No indexed article{scope} answers this."
 
 
 def _period_words(hint: TimeHint) -> str:
@@ -171,10 +187,12 @@ def rank(
     units_of: SentenceSource,
     corpus: CorpusFacts,
     candidates: int = CANDIDATE_ARTICLES,
+    decline: str = DECLINE,
 ) -> Ranked | Answer:
-    """Scope, anchors and features: the ranked candidate sentences, or a decline saying why."""
+    """Scope, anchors and features: the ranked candidate sentences, or a decline saying why.
+    `decline` is the plain one (`filtered_decline` when the hits were filtered)."""
     if not query.terms or not hits:
-        return _declined(query, hits)
+        return _declined(query, hits, decline)
     scoped = in_period(query.time, hits)
     if not scoped:
         return period_decline(query, hits, corpus)
@@ -192,7 +210,7 @@ def rank(
     articles = articles[:candidates]
     units = units_of([a.id for a in articles])
     if not units:
-        return _declined(query, hits)
+        return _declined(query, hits, decline)
     told = [a.title for a in articles] + [u.text for u in units]
     if not anchor_rules.event_told(found, told):
         return anchor_decline(query, found, articles, hits)
@@ -208,16 +226,17 @@ def build_answer(
     *,
     max_sentences: int = 3,
     threshold: float = 0.5,
+    decline: str = DECLINE,
 ) -> Answer:
     # An answer of more sentences than there are candidate articles may need more articles.
-    ranked = rank(query, hits, units_of, corpus, max(CANDIDATE_ARTICLES, max_sentences))
+    ranked = rank(query, hits, units_of, corpus, max(CANDIDATE_ARTICLES, max_sentences), decline)
     if isinstance(ranked, Answer):
         return ranked
     scale = threshold / 0.5
     if float(ranked.probability.max()) < ANSWER_PROBABILITY * scale:
-        return _declined(query, hits)
+        return _declined(query, hits, decline)
     if not close_in_meaning(ranked.features, scale):
-        return _declined(query, hits)
+        return _declined(query, hits, decline)
     chosen = select(ranked.units, ranked.probability, max_sentences)
     return compose(query, chosen, hits)
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from difflib import get_close_matches
 
 import numpy as np
 
 from bot.engine.index.dedup import collapse_copies
-from bot.engine.models import Hit
+from bot.engine.models import Filters, Hit
 from bot.engine.search.fuse import rrf
 from bot.engine.search.timeq import MONTH_PATTERN, TimeHint, time_factor, time_hint
 from bot.engine.store.base import Snapshot as Generation
 from bot.engine.text import content_terms, spell_out
+from bot.errors import BadInput
 
 CANDIDATES = 60  # per side, before fusion
+NO_FILTERS = Filters()
 DATE_WORD = re.compile(rf"\d{{4}}|\d{{1,2}}(st|nd|rd|th)?|{MONTH_PATTERN}|sept?ember", re.I)
 
 
@@ -52,16 +55,41 @@ def make_query(
 
 
 def retrieve(
-    gen: Generation, query: Query, k: int, *, dense_weight: float = 1.0, sparse_weight: float = 1.0
+    gen: Generation,
+    query: Query,
+    k: int,
+    filters: Filters = NO_FILTERS,
+    *,
+    dense_weight: float = 1.0,
+    sparse_weight: float = 1.0,
 ) -> list[Hit]:
-    dense_ids, dense_scores = gen.dense.search(query.vector, CANDIDATES)
-    sparse_ids, sparse_scores = gen.sparse.search(list(query.search_terms), CANDIDATES)
-    fused = rrf([(dense_ids.tolist(), dense_weight), (sparse_ids.tolist(), sparse_weight)])
+    """The k best passages that pass `filters`.
+
+    Filters apply before the cut, so a narrow outlet or window still gets k hits when the index
+    has them: the candidate pool grows (×4) until k pass or every passage was a candidate.
+    """
+    candidates, total = CANDIDATES, None
+    while True:
+        hits = _ranked(gen, query, candidates, filters, (dense_weight, sparse_weight))
+        if not filters.active or len(hits) >= k:
+            return hits[:k]
+        total = gen.counts()[1] if total is None else total
+        if candidates >= total:
+            return hits
+        candidates *= 4
+
+
+def _ranked(
+    gen: Generation, query: Query, candidates: int, filters: Filters, weights: tuple[float, float]
+) -> list[Hit]:
+    dense_ids, dense_scores = gen.dense.search(query.vector, candidates)
+    sparse_ids, sparse_scores = gen.sparse.search(list(query.search_terms), candidates)
+    fused = rrf([(dense_ids.tolist(), weights[0]), (sparse_ids.tolist(), weights[1])])
     if not fused:
         return []
     dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))
     sparse_of = dict(zip(sparse_ids.tolist(), sparse_scores.tolist(), strict=True))
-    rows = gen.passages(fused)
+    rows = {rid: row for rid, row in gen.passages(fused).items() if filters.admits(row[1])}
     newest = max((a.published for _, a in rows.values() if a.published), default=None)
     hits = []
     for rid, base in fused.items():
@@ -71,5 +99,25 @@ def retrieve(
         score = base * time_factor(query.time, article.published, newest)
         hits.append(Hit(chunk, article, score, dense_of.get(rid), sparse_of.get(rid)))
     hits.sort(key=lambda h: h.score, reverse=True)
-    # Syndicated copies of one story: cite the best-ranked copy, not all of them.
-    return collapse_copies(hits, gen.dup_groups(h.article.id for h in hits))[:k]
+    # Syndicated copies of one story: cite the best-ranked copy, not all of them. Filtering came
+    # first, so the copy from the outlet asked for survives.
+    return collapse_copies(hits, gen.dup_groups(h.article.id for h in hits))
+
+
+def check_filters(filters: Filters, outlets: Callable[[], Sequence[str]]) -> Filters:
+    """The filters with the outlet spelled as stored; BadInput for a reversed window or an
+    outlet no indexed article is from. `outlets` is only called when an outlet is asked for."""
+    if filters.since and filters.until and filters.since > filters.until:
+        raise BadInput(
+            f"The start date {filters.since.isoformat()} is after the end date "
+            f"{filters.until.isoformat()}; give an earlier start or a later end."
+        )
+    if filters.outlet is None:
+        return filters
+    wanted = " ".join(filters.outlet.split())
+    by_folded = {o.casefold(): o for o in outlets()}
+    if wanted.casefold() in by_folded:
+        return replace(filters, outlet=by_folded[wanted.casefold()])
+    close = get_close_matches(wanted.casefold(), list(by_folded), n=1, cutoff=0.6)
+    hint = f"did you mean '{by_folded[close[0]]}'?" if close else "check the name in the sources."
+    raise BadInput(f"No indexed article is from outlet '{wanted[:60]}'; {hint}")

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.errors import BadInput
+
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
@@ -180,3 +182,19 @@ def mentions_period(hint: TimeHint, text: str) -> bool:
         calendar.month_name[hint.end.month].lower(),
     }
     return any(n in text.lower() for n in names)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str, name: str) -> date:
+    """A filter's day as typed (YYYY-MM-DD only: `date.fromisoformat` would also take week dates
+    and "20250601", which a user would not expect to work); `name` is what the front door calls
+    the option, for the message."""
+    text = text.strip()
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise BadInput(f"{name} must be a date as YYYY-MM-DD, e.g. 2025-06-01; got '{text[:40]}'.")

@@ -118,6 +118,8 @@ class OptionBuilder:
                     raise ValueError(f"/{where} requires option {name!r}")
                 continue
             if name == focused:
+                if not option.get("autocomplete"):
+                    raise ValueError(f"{name!r} of /{where} has no autocomplete; none is sent")
                 out.append(
                     {
                         "name": name,

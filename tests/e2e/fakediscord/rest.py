@@ -15,7 +15,7 @@ from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.typedefs import Middleware
 
 from .records import SentFile, SentPayload
-from .rules import Problem, form_errors
+from .rules import Problem, check_commands, form_errors
 from .world import World
 
 API = "/api/v10"
@@ -153,7 +153,11 @@ class RestApi:
         if request.method == "GET":
             return json_response(self.world.commands.get(scope))
         if request.method == "PUT":
-            stored = self.world.commands.put(scope, request[BODY] or [])
+            body = request[BODY] or []
+            hard = self.world.record_problems(check_commands(body), request[ROUTE], body)
+            if hard:
+                return self._rejected(hard)
+            stored = self.world.commands.put(scope, body)
             self.world.notifier.notify()
             return json_response(stored)
         return await self.unknown(request)

@@ -6,6 +6,7 @@ strict mode); soft ones are house rules this project holds itself to, e.g. never
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,6 +176,55 @@ def check_modal(data: Mapping[str, Any]) -> list[Problem]:
     problems += _too_long(data.get("custom_id"), 100, "custom_id", "modal_custom_id")
     if not 1 <= len(data.get("components") or []) <= 5:
         problems.append(Problem("modal_components", "a modal needs 1–5 components", "components"))
+    return problems
+
+
+_COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+SUB_OPTIONS = (1, 2)  # SUB_COMMAND, SUB_COMMAND_GROUP: options that hold options
+
+
+def check_commands(payloads: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """What Discord refuses in a bulk command overwrite (chat-input commands)."""
+    problems = []
+    if len(payloads) > 100:
+        problems.append(
+            Problem("commands_count", f"{len(payloads)} commands (max 100)", "commands")
+        )
+    for i, command in enumerate(payloads):
+        problems += _check_named(command, f"{i}", chat_input=int(command.get("type", 1)) == 1)
+    return problems
+
+
+def _check_named(item: Mapping[str, Any], at: str, *, chat_input: bool = True) -> list[Problem]:
+    name, description = str(item.get("name", "")), str(item.get("description", ""))
+    problems = []
+    if not _COMMAND_NAME.match(name) or (chat_input and name != name.lower()):
+        problems.append(Problem("command_name", f"{at}.name {name!r} is not a valid name", at))
+    if chat_input and not 1 <= len(description) <= 100:
+        detail = f"{at}.description is {len(description)} chars (1–100)"
+        problems.append(Problem("command_description", detail, f"{at}.description"))
+    return problems + _check_options(item.get("options") or [], f"{at}.options")
+
+
+def _check_options(options: Sequence[Mapping[str, Any]], at: str) -> list[Problem]:
+    problems = []
+    if len(options) > 25:
+        problems.append(Problem("options_count", f"{at} has {len(options)} options (max 25)", at))
+    seen_optional = False
+    for i, option in enumerate(options):
+        where = f"{at}.{i}"
+        problems += _check_named(option, where)
+        if option.get("type") in SUB_OPTIONS:
+            continue
+        if option.get("required") and seen_optional:
+            detail = f"{where} is required but follows an optional option"
+            problems.append(Problem("options_order", detail, where))
+        seen_optional = seen_optional or not option.get("required")
+        if option.get("autocomplete") and option.get("choices"):
+            detail = f"{where} has both autocomplete and choices"
+            problems.append(Problem("option_autocomplete", detail, where))
+        if len(option.get("choices") or []) > MAX_CHOICES:
+            problems.append(Problem("option_choices", f"{where} has over 25 choices", where))
     return problems
 
 
