@@ -11,7 +11,7 @@ what was not found.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -135,10 +135,16 @@ def holds(anchors: Anchors, text: str) -> bool:
     With three names or more, one may be missing: a readout names "the leaders of Azerbaijan and
     Armenia" where the asker typed their names.
     """
-    vocab = set(words(text))
-    stems = set(stem(list(vocab)))
+    vocab, stems = _vocabulary(text)
     found = sum(1 for name in anchors.names if _present(name, vocab, stems))
     return found >= len(anchors.names) - (len(anchors.names) - 1) // 3
+
+
+@lru_cache(maxsize=512)
+def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words and stems of an article; the same articles come back question after question."""
+    vocab = frozenset(words(text))
+    return vocab, frozenset(stem(list(vocab)))
 
 
 def event_told(anchors: Anchors, sentences: Sequence[str]) -> bool:
@@ -154,7 +160,7 @@ def event_told(anchors: Anchors, sentences: Sequence[str]) -> bool:
     return False
 
 
-def _present(name: str, vocab: set[str], stems: set[str]) -> bool:
+def _present(name: str, vocab: Set[str], stems: Set[str]) -> bool:
     if stem([name])[0] in stems:
         return True
     if len(name) < 5:

@@ -139,19 +139,34 @@ def question_facts(
     )
 
 
-def coverage(weights: dict[str, float], text: str) -> float:
+@dataclass(frozen=True)
+class Tokens:
+    """A sentence's words, read once for all the features that need them."""
+
+    words: frozenset[str]
+    stems: frozenset[str]
+    content: tuple[str, ...]  # stems of the words that are not stopwords, in order
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        tokens = words(text)
+        stems = stem(tokens)
+        content = tuple(s for w, s in zip(tokens, stems, strict=True) if w not in STOPWORDS)
+        return cls(frozenset(tokens), frozenset(stems), content)
+
+
+def coverage(weights: dict[str, float], present: frozenset[str]) -> float:
+    """Share of the key-term weight whose stems are present."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    present = set(stem(words(text)))
     return sum(w for t, w in weights.items() if t in present) / total
 
 
-def new_info(q: QuestionFacts, sentence: str) -> float:
-    content = stem([w for w in words(sentence) if w not in STOPWORDS])
-    if not content:
+def new_info(q: QuestionFacts, tokens: Tokens) -> float:
+    if not tokens.content:
         return 0.0
-    fresh = sum(1 for s in content if s not in q.stems)
+    fresh = sum(1 for s in tokens.content if s not in q.stems)
     return min(1.0, fresh / 12)  # a dozen new words is a full answer's worth
 
 
@@ -175,11 +190,10 @@ def type_features(q: QuestionFacts, sentence: str, question: str) -> tuple[float
     return (1.0, 0.0) if hit else (0.0, 1.0)
 
 
-def speaker_feature(q: QuestionFacts, sentence: str) -> float:
+def speaker_feature(q: QuestionFacts, sentence: str, tokens: Tokens) -> float:
     if not q.speakers or not _SAYS.search(sentence):
         return 0.0
-    present = set(words(sentence))
-    return 1.0 if q.speakers & present else 0.0
+    return 1.0 if q.speakers & tokens.words else 0.0
 
 
 def outcome_features(q: QuestionFacts, sentence: str) -> tuple[float, float]:
@@ -203,20 +217,21 @@ def describe(
     q: QuestionFacts, question: str, sentence: str, cosine: float, place: Place
 ) -> np.ndarray:
     """The feature vector of one sentence, in FEATURES order."""
+    tokens = Tokens.of(sentence)
     type_hit, type_miss = type_features(q, sentence, question)
     preview, outcome = outcome_features(q, sentence)
     passage = 0.0 if place.passage_rank is None else 1.0 / (1 + place.passage_rank)
     values = (
         cosine,
-        coverage(q.weights, sentence),
-        new_info(q, sentence),
+        coverage(q.weights, tokens.stems),
+        new_info(q, tokens),
         type_hit,
         type_miss,
         1.0 if place.index < 2 else 0.0,
         passage,
         1.0 / (1 + place.article_rank),
         1.0 if place.in_period else 0.0,
-        speaker_feature(q, sentence),
+        speaker_feature(q, sentence, tokens),
         preview,
         outcome,
     )

@@ -76,6 +76,7 @@ class FileSnapshot(_Catalog):
         self.manifest = manifest
         self._hold = hold  # the shared flock lasts as long as this file stays open
         self._db = MetaDB(path / DB)
+        self._dates: tuple[date | None, date | None] | None = None
         self.dense = DenseIndex.load(path)
         self.sparse = SparseIndex.load(path)
 
@@ -105,7 +106,9 @@ class FileSnapshot(_Catalog):
         return self._db.sentences(article_ids)
 
     def date_range(self) -> tuple[date | None, date | None]:
-        return self._db.date_range()
+        if self._dates is None:  # a snapshot never changes: one scan of the articles suffices
+            self._dates = self._db.date_range()
+        return self._dates
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
