@@ -76,10 +76,8 @@ def test_features_name_what_the_question_asks_for() -> None:
         "how many prisoners were exchanged", ["prisoners", "exchanged"], lambda s: 1, 100
     )
     place = F.Place(index=0, passage_rank=0, article_rank=0, in_period=False)
-    with_number = F.describe(
-        q, "how many", "Ukraine and Russia exchanged 86 prisoners on Monday.", 0.6, place
-    )
-    without = F.describe(q, "how many", "Prisoners were exchanged again.", 0.6, place)
+    with_number = F.describe(q, "Ukraine and Russia exchanged 86 prisoners on Monday.", 0.6, place)
+    without = F.describe(q, "Prisoners were exchanged again.", 0.6, place)
     named = dict(zip(F.FEATURES, with_number, strict=True))
     assert named["type_hit"] == 1.0 and named["lede"] == 1.0 and named["passage"] == 1.0
     assert dict(zip(F.FEATURES, without, strict=True))["type_miss"] == 1.0

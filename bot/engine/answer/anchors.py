@@ -142,7 +142,8 @@ def holds(anchors: Anchors, text: str) -> bool:
 
 @lru_cache(maxsize=512)
 def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The words and stems of an article; the same articles come back question after question."""
+    """The words and stems of an article or sentence; the same ones come back question after
+    question."""
     vocab = frozenset(words(text))
     return vocab, frozenset(stem(list(vocab)))
 
@@ -152,8 +153,7 @@ def event_told(anchors: Anchors, sentences: Sequence[str]) -> bool:
     if not anchors.events or not anchors.names:
         return True
     for sentence in sentences:
-        vocab = set(words(sentence))
-        stems = set(stem(list(vocab)))
+        vocab, stems = _vocabulary(sentence)
         named = any(_present(n, vocab, stems) for n in anchors.names)
         if named and any(set(stem(list(family))) & stems for family in anchors.events):
             return True

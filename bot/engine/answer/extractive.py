@@ -166,7 +166,7 @@ def score_units(
             u.index, passage_rank.get(u.chunk.id), article_rank[u.article.id], bool(period)
         )
         cosine = float(u.vector @ query.vector)
-        rows.append(F.describe(facts, query.text, u.text, cosine, place))
+        rows.append(F.describe(facts, u.text, cosine, place))
     x = np.vstack(rows) if rows else np.zeros((0, len(F.FEATURES)), dtype=np.float32)
     return x, F.probability(x, F.weight_vector())
 

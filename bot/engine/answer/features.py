@@ -118,6 +118,7 @@ class QuestionFacts:
     kinds: frozenset[str]  # number, date, place, person, cause, outcome, stance
     weights: dict[str, float]  # idf of each stemmed key term
     stems: frozenset[str]  # every stemmed content word of the question
+    asked: frozenset[str]  # every word of the question (a name it already gives is no answer)
     speakers: frozenset[str]  # lower-cased names the question asks about (for "stance")
 
 
@@ -135,6 +136,7 @@ def question_facts(
         kinds=kinds,
         weights=term_weights(terms, df, n_docs),
         stems=frozenset(stem(content)),
+        asked=frozenset(words(question)),
         speakers=frozenset(terms) if "stance" in kinds else frozenset(),
     )
 
@@ -170,10 +172,9 @@ def new_info(q: QuestionFacts, tokens: Tokens) -> float:
     return min(1.0, fresh / 12)  # a dozen new words is a full answer's worth
 
 
-def has_type(kind: str, sentence: str, question: str) -> bool:
+def has_type(kind: str, sentence: str, asked: frozenset[str]) -> bool:
     if kind in _HAS:
         return bool(_HAS[kind].search(sentence))
-    asked = set(words(question))
     if kind == "person":
         names = [n for n in _NAME.findall(sentence[1:]) if not set(words(n)) <= asked]
         return bool(names)
@@ -182,11 +183,11 @@ def has_type(kind: str, sentence: str, question: str) -> bool:
     return False
 
 
-def type_features(q: QuestionFacts, sentence: str, question: str) -> tuple[float, float]:
+def type_features(q: QuestionFacts, sentence: str) -> tuple[float, float]:
     typed = [k for k in ("number", "date", "place", "person", "cause") if k in q.kinds]
     if not typed:
         return 0.0, 0.0
-    hit = any(has_type(k, sentence, question) for k in typed)
+    hit = any(has_type(k, sentence, q.asked) for k in typed)
     return (1.0, 0.0) if hit else (0.0, 1.0)
 
 
@@ -213,12 +214,10 @@ class Place:
     in_period: bool  # the question names a period and the article is from it
 
 
-def describe(
-    q: QuestionFacts, question: str, sentence: str, cosine: float, place: Place
-) -> np.ndarray:
+def describe(q: QuestionFacts, sentence: str, cosine: float, place: Place) -> np.ndarray:
     """The feature vector of one sentence, in FEATURES order."""
     tokens = Tokens.of(sentence)
-    type_hit, type_miss = type_features(q, sentence, question)
+    type_hit, type_miss = type_features(q, sentence)
     preview, outcome = outcome_features(q, sentence)
     passage = 0.0 if place.passage_rank is None else 1.0 / (1 + place.passage_rank)
     values = (

@@ -185,21 +185,21 @@ class MetaDB:
     def sentences_by_ekey(
         self, ekeys: Iterable[str]
     ) -> dict[str, list[tuple[int, int, np.ndarray]]]:
-        """For reuse: each passage's sentences (offsets into the passage) and vectors."""
+        """For reuse: each passage's sentences (offsets into the passage) and vectors, read in
+        one pass; of several passages with one key, the first stored."""
+        wanted = set(ekeys)
+        first: dict[str, int] = {}  # key → the chunk its sentences are taken from
         found: dict[str, list[tuple[int, int, np.ndarray]]] = {}
-        for ekey in set(ekeys):
-            row = self.conn.execute(
-                "SELECT rowid, start FROM chunks WHERE ekey=? LIMIT 1", (ekey,)
-            ).fetchone()
-            if row is None:
+        rows = self.conn.execute(
+            'SELECT c.ekey, c.rowid AS crow, c.start AS cstart, s.start, s."end", s.vector'
+            " FROM sentences s JOIN chunks c ON c.rowid = s.chunk_rowid ORDER BY s.rowid"
+        )
+        for ekey, crow, cstart, start, end, vector in rows:
+            if ekey not in wanted or first.setdefault(ekey, crow) != crow:
                 continue
-            found[ekey] = [
-                (a - row["start"], b - row["start"], np.frombuffer(v, dtype=VECTOR_DTYPE))
-                for a, b, v in self.conn.execute(
-                    'SELECT start, "end", vector FROM sentences WHERE chunk_rowid=? ORDER BY rowid',
-                    (row["rowid"],),
-                )
-            ]
+            found.setdefault(ekey, []).append(
+                (start - cstart, end - cstart, np.frombuffer(vector, dtype=VECTOR_DTYPE))
+            )
         return found
 
     def hits(self, row_ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]:
