@@ -97,6 +97,11 @@ async def test_reindex_shows_progress_while_questions_keep_being_answered(
         asks = [await fake.slash("ask", {"question": ASK_KREMLIN}) for _ in range(3)]
         answers = [await r.wait_final(timeout=30) for r in asks]
         [refusal] = await again.wait_final()
+        # The passage counts are reported before the embedding starts, and the paced relay shows
+        # them within a second: wait for that edit rather than on how long the questions took.
+        await fake.world.notifier.wait_for(
+            lambda: "passages" in status(reindex), 30, "progress with passage counts"
+        )
         during = status(reindex)
         gated.go.set()
         await fake.world.notifier.wait_for(
