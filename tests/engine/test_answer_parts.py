@@ -9,8 +9,9 @@ import pytest
 
 from bot.engine.answer import anchors
 from bot.engine.answer import features as F
+from bot.engine.answer.extractive import select
 from bot.engine.index.sentences import article_sentences
-from bot.engine.models import Chunk
+from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.search.timeq import time_hint
 
 TODAY = date(2026, 12, 1)  # a Tuesday
@@ -103,3 +104,30 @@ def test_each_sentence_belongs_to_the_first_passage_that_holds_it() -> None:
         (0, "First sentence is long enough here."),
         (0, "Second sentence is long enough too."),
     ]
+
+
+def _sentences(text: str, chunk_of: list[str], vectors: np.ndarray) -> list[Sentence]:
+    """The sentences of one article, each in the passage `chunk_of` names."""
+    article = Article("art", "Title", text, "art.md")
+    out, start = [], 0
+    for i, part in enumerate(text.split("\n")):
+        chunk = Chunk(chunk_of[i], "art", i, part, start=start, end=start + len(part))
+        out.append(Sentence(article, chunk, start, start + len(part), i, vectors[i]))
+        start += len(part) + 1
+    return out
+
+
+def test_neighbours_in_one_passage_are_not_repeats_for_looking_alike() -> None:
+    """Vectors pooled from one passage share its context: only different passages' sentences
+    that look alike are repeats (a syndicated copy, a restated lede)."""
+    text = (
+        "The delegations agreed on two humanitarian corridors near Mariupol.\n"
+        "Kyiv asked the Red Cross to organise the evacuation of civilians.\n"
+        "A separate report repeated that two corridors near Mariupol were agreed."
+    )
+    alike = np.ones((3, 4), dtype=np.float32) / 2.0  # unit vectors, cosine 1 between all
+    prob = np.array([0.9, 0.8, 0.7])
+    same_passage = _sentences(text, ["p", "p", "p"], alike)
+    assert len(select(same_passage, prob, 3)) == 3
+    spread = _sentences(text, ["p", "q", "r"], alike)
+    assert [s.index for s in select(spread, prob, 3)] == [0]
