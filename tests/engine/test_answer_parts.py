@@ -131,3 +131,14 @@ def test_neighbours_in_one_passage_are_not_repeats_for_looking_alike() -> None:
     assert len(select(same_passage, prob, 3)) == 3
     spread = _sentences(text, ["p", "q", "r"], alike)
     assert [s.index for s in select(spread, prob, 3)] == [0]
+
+
+def test_position_words_stand_in_for_each_other() -> None:
+    """ "What does the Kremlin require" is answered by "the Kremlin insists …"."""
+    weights = F.term_weights(["kremlin", "require"], lambda s: 1, 100)
+    insists = F.Tokens.of("The Kremlin insists any deal must include a withdrawal.").stems
+    effort = F.Tokens.of("Talks are a process that takes effort, Peskov said.").stems
+    assert F.coverage(weights, insists) == pytest.approx(1.0)
+    assert F.coverage(weights, effort) == 0.0
+    other = F.term_weights(["kremlin", "summit"], lambda s: 1, 100)
+    assert F.coverage(other, insists) == pytest.approx(0.5)  # only position words stand in

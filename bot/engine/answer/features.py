@@ -157,12 +157,23 @@ class Tokens:
         return cls(frozenset(tokens), frozenset(stems), content)
 
 
+# Words for a side's position stand in for each other: "what does the Kremlin require" is
+# answered by "the Kremlin insists …", "what does putin want" by "Moscow demands …".
+_POSITION = frozenset(
+    stem(["want", "demand", "require", "insist", "condition", "seek", "ultimatum", "need", "must"])
+)
+
+
+def _present(term: str, present: frozenset[str]) -> bool:
+    return term in present or (term in _POSITION and not _POSITION.isdisjoint(present))
+
+
 def coverage(weights: dict[str, float], present: frozenset[str]) -> float:
-    """Share of the key-term weight whose stems are present."""
+    """Share of the key-term weight whose stems (or, for a position word, another) are present."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    return sum(w for t, w in weights.items() if t in present) / total
+    return sum(w for t, w in weights.items() if _present(t, present)) / total
 
 
 def new_info(q: QuestionFacts, tokens: Tokens) -> float:
