@@ -187,3 +187,11 @@ _SHORTHAND = re.compile(
 
 def spell_out(text: str) -> str:
     return _SHORTHAND.sub(lambda m: CHAT_SHORTHAND[m.group(1).lower()], text)
+
+
+@lru_cache(maxsize=4096)
+def english_zipf(word: str) -> float:
+    """How common a word is in English, on wordfreq's Zipf scale (0 = unknown, "the" ≈ 7.7)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))

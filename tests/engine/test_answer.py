@@ -9,6 +9,7 @@ import pytest
 
 from bot.engine.engine import Engine
 from bot.engine.search.fuse import rrf
+from bot.engine.search.retrieve import _misspelt
 from bot.engine.search.timeq import time_hint
 from bot.errors import BadInput
 
@@ -58,6 +59,14 @@ def test_exact_names_are_found_by_bm25(engine: Engine) -> None:
 def test_a_misspelt_name_is_repaired(engine: Engine) -> None:
     answer = engine.ask("what did umerrov propose")
     assert not answer.abstained and "Umerov" in answer.text
+
+
+def test_a_known_place_is_not_repaired_into_a_corpus_lookalike() -> None:
+    """Typos are repaired; a real place that merely looks like a corpus word is kept, so the
+    question about it can be declined instead of answered about "China" or "the Baltic"."""
+    assert _misspelt("istambul", "istanbul") and _misspelt("negotations", "negotiations")
+    assert _misspelt("sumit", "summit")  # known to English as a name, but one letter off
+    assert not _misspelt("chisinau", "china") and not _misspelt("bali", "baltic")
 
 
 def test_out_of_scope_questions_are_declined(engine: Engine) -> None:

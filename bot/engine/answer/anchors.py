@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.engine.text import STOPWORDS, stem, words
+from bot.engine.text import STOPWORDS, english_zipf, stem, words
 
 # A question word the articles never use is missing evidence if it is a name or a rare word —
 # rarer in English than this on wordfreq's Zipf scale ("valletta" 2.4, "caviar" 3.1). A commoner
@@ -45,13 +45,6 @@ EVENT_FAMILIES = tuple(
     )
 )  # matched on the question's words as typed ("accord", not "according"), on stems in articles
 FUZZY_MATCH = 85  # rapidfuzz ratio at which a name counts as present ("zelensky" ~ "zelenskyy")
-
-
-@lru_cache(maxsize=4096)
-def english_zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
 
 
 TYPO_MATCH = 88  # rapidfuzz ratio to a commoner English word at which a word reads as its typo

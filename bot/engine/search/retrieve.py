@@ -9,13 +9,14 @@ from datetime import date
 from difflib import get_close_matches
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from bot.engine.index.dedup import collapse_copies
 from bot.engine.models import Filters, Hit
 from bot.engine.search.fuse import rrf
 from bot.engine.search.timeq import MONTH_PATTERN, TimeHint, time_factor, time_hint
 from bot.engine.store.base import Snapshot as Generation
-from bot.engine.text import content_terms, spell_out
+from bot.engine.text import content_terms, english_zipf, spell_out
 from bot.errors import BadInput
 
 CANDIDATES = 60  # per side, before fusion
@@ -32,6 +33,18 @@ class Query:
     time: TimeHint
 
 
+# A word English knows (a place, a name: "Chisinau" 2.1, "Bali" 3.7 on the Zipf scale) is a
+# misspelling only of a very close corpus word ("sumit" → "summit"), never of a merely similar one
+# ("Chisinau" is not "China", "Bali" not "Baltic"): repairing it would answer about the wrong place.
+# Typos themselves score 0 to 1.2 ("zelenksy", "negotations", "ukrane").
+KNOWN_ZIPF = 2.0
+KNOWN_WORD_MATCH = 85  # rapidfuzz ratio a known word needs to its repair
+
+
+def _misspelt(word: str, repair: str) -> bool:
+    return english_zipf(word) < KNOWN_ZIPF or fuzz.ratio(word, repair) >= KNOWN_WORD_MATCH
+
+
 def make_query(
     question: str,
     gen: Generation,
@@ -41,7 +54,7 @@ def make_query(
     """Key terms with typos repaired; the repaired wording is what gets embedded too."""
     text = spell_out(question)
     fixes = {w: gen.sparse.correct(w) for w in content_terms(text)}
-    fixes = {w: c for w, c in fixes.items() if c != w}
+    fixes = {w: c for w, c in fixes.items() if c != w and _misspelt(w, c)}
     if fixes:
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.I)
         text = pattern.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)
