@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     # follow-ups there, and in `talks chat`, are read with the last `conversation_turns` turns.
     # A thread idle for `conversation_hours` is forgotten.
     discord_threads: bool = True
+    thread_messages: bool = False  # any message in such a thread asks (needs Message Content)
     conversation_turns: int = Field(default=6, ge=1, le=50)
     conversation_hours: float = Field(default=24.0, gt=0)
 
