@@ -104,6 +104,10 @@ class Conversations:
             (thread_id, thread_id, self.keep),
         )
 
+    def forget(self, thread_id: int) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM threads WHERE thread_id = ?", (thread_id,))
+
     def expire(self) -> int:
         """Forget threads idle longer than the time to live; returns how many went."""
         with self._db() as db:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from typing import Final
 
 import discord
@@ -47,39 +48,63 @@ class AnswerLog:
     async def history(self, channel_id: int) -> list[Turn]:
         return await asyncio.to_thread(self.conversations.history, channel_id)
 
-    async def after(self, sent: discord.Message, answer: Answer, *, may_thread: bool) -> None:
-        """Keep the answer for its buttons, then continue or start its conversation."""
-        guild_id = sent.guild.id if sent.guild else None
-        await asyncio.to_thread(self.feedback.record, sent.id, answer, guild_id, sent.channel.id)
-        if await self.is_conversation(sent.channel.id):
-            await asyncio.to_thread(self.conversations.add, sent.channel.id, turn_of(answer))
-            return
-        if not (self.settings.discord_threads and may_thread) or _in_thread(sent):
-            return
+    async def after(
+        self,
+        sent: discord.Message,
+        answer: Answer,
+        *,
+        guild_id: int | None,
+        parent: discord.TextChannel | None,
+    ) -> None:
+        """Keep the answer for its buttons, then continue its conversation or start one on it
+        (in `parent`, given only where the bot may start threads). The answer is already shown:
+        a failure here is logged, never turned into an error for the asker."""
         try:
-            thread = await sent.create_thread(
-                name=thread_name(answer.question), auto_archive_duration=ARCHIVE_MINUTES
+            await self._after(sent, answer, guild_id, parent)
+        except (discord.HTTPException, sqlite3.Error):
+            log.exception("answer %s was shown, but its thread or feedback record failed", sent.id)
+
+    async def _after(
+        self,
+        sent: discord.Message,
+        answer: Answer,
+        guild_id: int | None,
+        parent: discord.TextChannel | None,
+    ) -> None:
+        channel_id = sent.channel.id
+        await asyncio.to_thread(self.feedback.record, sent.id, answer, guild_id, channel_id)
+        if await self.is_conversation(channel_id):
+            await asyncio.to_thread(self.conversations.add, channel_id, turn_of(answer))
+            return
+        if not self.settings.discord_threads or parent is None or parent.id != channel_id:
+            return
+        # A thread started on a message takes the message's id (Discord documents this), so the
+        # conversation is recorded first: a follow-up typed the moment the thread appears finds it.
+        await asyncio.to_thread(self.conversations.start, sent.id, turn_of(answer))
+        try:
+            thread = await parent.create_thread(
+                name=thread_name(answer.question),
+                message=sent,
+                auto_archive_duration=ARCHIVE_MINUTES,
             )
         except discord.HTTPException:
-            log.warning("could not start a thread on message %s", sent.id, exc_info=True)
-            return
-        await asyncio.to_thread(self.conversations.start, thread.id, turn_of(answer))
+            await asyncio.to_thread(self.conversations.forget, sent.id)
+            raise
+        if thread.id != sent.id:
+            await asyncio.to_thread(self.conversations.start, thread.id, turn_of(answer))
 
 
-def _in_thread(message: discord.Message) -> bool:
-    return isinstance(message.channel, discord.Thread) or getattr(
-        message.channel, "type", None
-    ) in (discord.ChannelType.public_thread, discord.ChannelType.private_thread)
+def thread_parent(channel: object, permissions: discord.Permissions) -> discord.TextChannel | None:
+    """Where a thread may be started on an answer: a text channel (not a thread, not a DM) in
+    which the bot has Create Public Threads."""
+    if isinstance(channel, discord.TextChannel) and permissions.create_public_threads:
+        return channel
+    return None
 
 
-def may_start_thread(channel: object, permissions: discord.Permissions) -> bool:
-    """Only a text channel's messages can carry a public thread, and only with the permission."""
-    return isinstance(channel, discord.TextChannel) and permissions.create_public_threads
-
-
-def may_thread_on(message: discord.Message) -> bool:
-    """For a reply to `message`: the bot's own permissions in its channel, from the cache."""
+def parent_of(message: discord.Message) -> discord.TextChannel | None:
+    """For a reply to `message`: its channel, if the bot's cached permissions there allow."""
     channel, me = message.channel, message.guild.me if message.guild else None
     if me is None or not isinstance(channel, discord.TextChannel):
-        return False
-    return may_start_thread(channel, channel.permissions_for(me))
+        return None
+    return thread_parent(channel, channel.permissions_for(me))

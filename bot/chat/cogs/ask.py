@@ -22,7 +22,7 @@ from discord.ext import commands
 
 from bot.chat.render import NO_PINGS, Rendered, draft, notice, outlet_choices, render_answer
 from bot.chat.stream import Clock, Pacer
-from bot.chat.threads import may_start_thread, may_thread_on
+from bot.chat.threads import parent_of, thread_parent
 from bot.chat.tree import GENERIC, retry_sentence, user_message
 from bot.chat.views import FeedbackView
 from bot.engine import Answer, Filters, Turn, parse_day
@@ -157,8 +157,8 @@ class Ask(commands.Cog):
             sent = await interaction.edit_original_response(**edit_kwargs(rendered), view=view)
         else:
             sent = await interaction.followup.send(**send_kwargs(rendered), view=view, wait=True)
-        may_thread = may_start_thread(interaction.channel, interaction.app_permissions)
-        await self.bot.answer_log.after(sent, answer, may_thread=may_thread)
+        parent = thread_parent(interaction.channel, interaction.app_permissions)
+        await self.bot.answer_log.after(sent, answer, guild_id=interaction.guild_id, parent=parent)
 
     @ask.autocomplete("outlet")
     async def _outlet_choices(
@@ -214,7 +214,8 @@ class Ask(commands.Cog):
             sent = await drafted[0].edit(**edit_kwargs(rendered), view=view)
         else:
             sent = await message.reply(mention_author=False, **send_kwargs(rendered), view=view)
-        await self.bot.answer_log.after(sent, answer, may_thread=may_thread_on(message))
+        guild_id = message.guild.id if message.guild else None
+        await self.bot.answer_log.after(sent, answer, guild_id=guild_id, parent=parent_of(message))
 
     async def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None if it is not talking to the bot."""
