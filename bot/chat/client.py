@@ -81,7 +81,9 @@ class TalksBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects (unlike on_ready, which repeats)."""
         await self._gateway_of_api_base()
-        self.add_view(FeedbackView(self.feedback))  # buttons of answers sent before a restart
+        self.add_view(
+            FeedbackView(self.feedback, self.answer_log.recording)
+        )  # buttons of answers sent before a restart
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)

@@ -17,6 +17,7 @@ import discord
 
 from bot.chat.conversations import Conversations
 from bot.chat.render import shorten
+from bot.chat.views import Recording
 from bot.engine import Answer, Turn
 from bot.feedback import Feedback
 from bot.settings import Settings
@@ -40,6 +41,7 @@ class AnswerLog:
 
     def __init__(self, settings: Settings, conversations: Conversations, feedback: Feedback):
         self.settings, self.conversations, self.feedback = settings, conversations, feedback
+        self.recording = Recording()  # clicks that come before the record wait on it
 
     async def is_conversation(self, channel_id: int) -> bool:
         """A thread the bot started, still remembered."""
@@ -73,6 +75,7 @@ class AnswerLog:
     ) -> None:
         channel_id = sent.channel.id
         await asyncio.to_thread(self.feedback.record, sent.id, answer, guild_id, channel_id)
+        self.recording.done(sent.id)
         if await self.is_conversation(channel_id):
             await asyncio.to_thread(self.conversations.add, channel_id, turn_of(answer))
             return

@@ -151,12 +151,13 @@ class Ask(commands.Cog):
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
             raise
-        view = FeedbackView(self.bot.feedback)
+        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording)
         sent: discord.Message
         if pacer.sent:
             sent = await interaction.edit_original_response(**edit_kwargs(rendered), view=view)
         else:
             sent = await interaction.followup.send(**send_kwargs(rendered), view=view, wait=True)
+        view.stop()  # the view registered at startup answers the clicks (see views.py)
         parent = thread_parent(interaction.channel, interaction.app_permissions)
         await self.bot.answer_log.after(sent, answer, guild_id=interaction.guild_id, parent=parent)
 
@@ -209,11 +210,12 @@ class Ask(commands.Cog):
                 message, (user_message(exc) if isinstance(exc, TalksError) else None) or GENERIC
             )
             return
-        view = FeedbackView(self.bot.feedback)
+        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording)
         if drafted:
             sent = await drafted[0].edit(**edit_kwargs(rendered), view=view)
         else:
             sent = await message.reply(mention_author=False, **send_kwargs(rendered), view=view)
+        view.stop()  # the view registered at startup answers the clicks (see views.py)
         guild_id = message.guild.id if message.guild else None
         await self.bot.answer_log.after(sent, answer, guild_id=guild_id, parent=parent_of(message))
 
