@@ -111,12 +111,12 @@ async def test_votes_and_the_modal_work_before_and_after_a_restart(
     assert down.modal is not None and down.modal["title"] == "What was wrong?"
     assert noted.ephemeral and noted.content == "Thanks — noted."
     async with start_bot(fresh_engine):  # persistent: the old message's buttons still work
+        refused = await fake.slash("talks feedback", user=fake.member_user)
+        [no] = await refused.wait_final()
         late = await fake.click(answer, UP_ID, user=fake.admin_user)
         [counted] = await late.wait_final()
         summary = await fake.slash("talks feedback", user=fake.admin_user)
         [shown] = await summary.wait_final()
-        refused = await fake.slash("talks feedback", user=fake.member_user)
-        [no] = await refused.wait_final()
     assert counted.content.startswith("Thanks — counted as helpful")
     embed = shown.embeds[0]
     assert shown.ephemeral and embed["description"] == "1 answers · 1 👍 · 1 👎 · 50% helpful"
