@@ -22,17 +22,19 @@ def citation_dict(c: Citation) -> dict[str, object]:
     }
 
 
-def answer_json(answer: Answer) -> str:
-    return json.dumps(
-        {
-            "question": answer.question,
-            "answer": answer.text,
-            "abstained": answer.abstained,
-            "mode": answer.mode,
-            "citations": [citation_dict(c) for c in answer.citations],
-        },
-        ensure_ascii=False,
-    )
+def answer_json(answer: Answer, *, conversation: bool = False) -> str:
+    """`talks ask --json`'s object; in a conversation also `understood_as`, the question as it
+    was answered (a follow-up with the context it borrowed; else exactly as typed)."""
+    data: dict[str, object] = {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "mode": answer.mode,
+        "citations": [citation_dict(c) for c in answer.citations],
+    }
+    if conversation:
+        data["understood_as"] = answer.understood_as or answer.question
+    return json.dumps(data, ensure_ascii=False)
 
 
 def meta_tail(outlet: str | None, published: date | None, clean: Callable[[str], str] = str) -> str:
@@ -51,10 +53,19 @@ def source_line(c: Citation) -> str:
     return f"[{c.n}] {a.title}" + (f" ({tail})" if tail else "") + f" — {where}"
 
 
+def understood_line(answer: Answer) -> str | None:
+    """The "Understood as" line, only when a follow-up was read with context it did not type."""
+    meant = " ".join(answer.understood_as.split())
+    if not meant or meant == " ".join(answer.question.split()):
+        return None
+    return f"Understood as: {meant}"
+
+
 def answer_text(answer: Answer) -> str:
+    head = [line, ""] if (line := understood_line(answer)) else []
     if answer.abstained:
-        return answer.text
-    lines = [answer.text, "", "Sources:"]
+        return "\n".join([*head, answer.text])
+    lines = [*head, answer.text, "", "Sources:"]
     for c in answer.citations:
         lines.append(source_line(c))
         lines.append(f'    "{" ".join(c.quote.split())}"')

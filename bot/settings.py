@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     cooldown_seconds: float = Field(default=10.0, ge=0)
     cooldown_rate: int = Field(default=3, ge=1)
     announce_channel: int | None = None
+    # Conversations: the bot starts a thread on its answer (where it may create public threads);
+    # follow-ups there, and in `talks chat`, are read with the last `conversation_turns` turns.
+    # A thread idle for `conversation_hours` is forgotten.
+    discord_threads: bool = True
+    thread_messages: bool = False  # any message in such a thread asks (needs Message Content)
+    conversation_turns: int = Field(default=6, ge=1, le=50)
+    conversation_hours: float = Field(default=24.0, gt=0)
 
     # Fetching and feeds
     fetch_timeout: float = Field(default=15.0, gt=0)

@@ -15,10 +15,15 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.chat import conversations
 from bot.chat.qa_store import FILE_NAME, QAChannels
 from bot.chat.render import NO_PINGS
+from bot.chat.threads import AnswerLog
 from bot.chat.tree import TalksTree
+from bot.chat.views import FeedbackView
 from bot.engine import Engine
+from bot.feedback import FILE_NAME as FEEDBACK_FILE
+from bot.feedback import Feedback
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +37,8 @@ def intents_for(read_all_messages: bool) -> discord.Intents:
     guild_messages: MESSAGE_CREATE, so the bot can answer a mention (Discord includes the text of
     a message that mentions the bot even without the content intent).
     message_content (privileged): only when Q&A channels are in use, where every message is a
-    question and the bot must read messages that do not mention it.
+    question and the bot must read messages that do not mention it, or when any message in a
+    thread the bot started is to be a follow-up (TALKS_THREAD_MESSAGES).
     """
     intents = discord.Intents.none()
     intents.guilds = True
@@ -46,9 +52,16 @@ class TalksBot(commands.Bot):
         self.engine = engine
         self.settings = settings
         self.qa_channels = QAChannels(settings.index_dir / FILE_NAME, settings.qa_channels)
+        self.feedback = Feedback(settings.index_dir / FEEDBACK_FILE)
+        turns = conversations.Conversations(
+            settings.index_dir / conversations.FILE_NAME,
+            settings.conversation_turns,
+            settings.conversation_hours * 3600,
+        )
+        self.answer_log = AnswerLog(settings, turns, self.feedback)
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents_for(bool(self.qa_channels)),
+            intents=intents_for(bool(self.qa_channels) or settings.thread_messages),
             allowed_mentions=NO_PINGS,
             tree_cls=TalksTree,
             help_command=None,
@@ -68,6 +81,9 @@ class TalksBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects (unlike on_ready, which repeats)."""
         await self._gateway_of_api_base()
+        self.add_view(
+            FeedbackView(self.feedback, self.answer_log.recording)
+        )  # buttons of answers sent before a restart
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)

@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.engine import Answer, Citation
-from bot.render_text import answer_text, meta_tail
+from bot.render_text import answer_text, meta_tail, understood_line
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -27,6 +27,7 @@ EMBEDS_MAX = 10
 QUOTE_CHARS = 280
 TITLE_CHARS = 200
 URL_MAX = 512
+UNDERSTOOD_CHARS = 600  # the "Understood as" line in a footer (footers take 2,048)
 CHOICES_MAX = 25  # autocomplete choices Discord shows
 CHOICE_CHARS = 100  # ... and the length of each one's name and value
 ANSWERED = discord.Colour.blurple()
@@ -174,6 +175,8 @@ def _footer(answer: Answer, overflow: bool) -> str:
         parts = ["Written by a language model; every sentence checked against its cited source"]
     if answer.as_of:
         parts.insert(0, f"As of {answer.as_of.isoformat()}")
+    if line := understood_line(answer):
+        parts.insert(0, shorten(line, UNDERSTOOD_CHARS))
     if overflow:
         parts.append(f"too long for one message: the full answer is in {FILE_NAME}")
     return " · ".join(parts)
@@ -187,7 +190,10 @@ def render_answer(answer: Answer, *, quote_chars: int = QUOTE_CHARS) -> Rendered
     title = fit(safe(shorten(answer.question, TITLE_MAX)), TITLE_MAX)
     if answer.abstained or not answer.citations:
         body = fit(safe(answer.text), DESCRIPTION_MAX)
-        return Rendered([discord.Embed(title=title, description=body, colour=DECLINED)])
+        embed = discord.Embed(title=title, description=body, colour=DECLINED)
+        if line := understood_line(answer):
+            embed.set_footer(text=shorten(line, UNDERSTOOD_CHARS))
+        return Rendered([embed])
     footer_room = len(_footer(answer, overflow=True))
     pages, left = _pack(_pieces(answer, quote_chars), MESSAGE_MAX - len(title) - footer_room)
     embeds = [discord.Embed(description=p.text, colour=ANSWERED) for p in pages]

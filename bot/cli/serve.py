@@ -47,6 +47,7 @@ def serve() -> None:
             raise fail("Discord refused the token; check TALKS_DISCORD_TOKEN.") from None
         except discord.PrivilegedIntentsRequired:
             raise fail(
-                "Q&A channels need the Message Content intent: enable it for the application "
-                "(Developer Portal → Bot), or clear TALKS_QA_CHANNELS."
+                "Q&A channels and TALKS_THREAD_MESSAGES need the Message Content intent: enable "
+                "it for the application (Developer Portal → Bot), or clear TALKS_QA_CHANNELS and "
+                "TALKS_THREAD_MESSAGES."
             ) from None

@@ -4,6 +4,7 @@ Front doors (bot/cli, bot/chat) import only this module (plus bot.errors and bot
 the rooms behind it — ingest/, index/, store/, search/, answer/ — can change without them.
 """
 
+from bot.engine.conversation import Turn
 from bot.engine.engine import MAX_QUESTION_CHARS, Engine, open_engine
 from bot.engine.feeds import Feed, FeedPoll, PollReport
 from bot.engine.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "Sentence",
     "SourceInfo",
     "Stats",
+    "Turn",
     "open_engine",
     "parse_day",
     "write_atomic",

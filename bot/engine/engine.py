@@ -13,11 +13,13 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot.engine import changes, feeds
 from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
 from bot.engine.answer.generate import OnText, Writer
+from bot.engine.conversation import Turn, resolve
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
@@ -107,10 +109,24 @@ class Engine:
         )
 
     def ask(
-        self, question: str, *, since: Day = None, until: Day = None, outlet: str | None = None
+        self,
+        question: str,
+        *,
+        since: Day = None,
+        until: Day = None,
+        outlet: str | None = None,
+        history: Sequence[Turn] = (),
     ) -> Answer:
-        """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given."""
+        """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given.
+        `history`: the earlier turns of the conversation; a follow-up borrows their context
+        (conversation.py) and the Answer's `understood_as` says how it was read."""
         snap, filters = self.generation(), self.filters(since, until, outlet)
+        typed = self._question(question)
+        meant = resolve(typed, history, is_name=snap.sparse.is_name, today=self.today())
+        answer = self._answer(snap, meant.text, filters)
+        return replace(answer, question=typed, understood_as=meant.text)
+
+    def _answer(self, snap: Snapshot, question: str, filters: Filters) -> Answer:
         query = self._query(snap, question)
         return build_answer(
             query,
@@ -150,13 +166,18 @@ class Engine:
         since: Day = None,
         until: Day = None,
         outlet: str | None = None,
+        history: Sequence[Turn] = (),
     ) -> Answer:
         """`ask`, then written by the configured language model, if any, from the filtered
         passages only (answer/generate.py): `on_text` sees the unchecked draft as it streams; the
         Answer holds only checked sentences, or is the extractive one (its `mode` says which)."""
         started = time.monotonic()
-        answer = self.ask(question, since=since, until=until, outlet=outlet)
-        return self.generator.write(answer, on_text, started) if self.generator else answer
+        answer = self.ask(question, since=since, until=until, outlet=outlet, history=history)
+        if self.generator is None:
+            return answer
+        meant = replace(answer, question=answer.understood_as)  # the model reads the resolved one
+        written = self.generator.write(meant, on_text, started)
+        return replace(written, question=answer.question, understood_as=answer.understood_as)
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().sources()

@@ -107,6 +107,7 @@ class Answer:
     as_of: date | None = None
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
     mode: str = "extractive"  # "generated" when a language model wrote it (answer/generate.py)
+    understood_as: str = ""  # the question answered, with context from earlier turns; "" = as typed
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def talks(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setattr(bot.cli.app, "open_engine", fake_engine)
     runner = CliRunner()
 
-    def run(*args: str) -> Result:
-        return runner.invoke(typer_app, list(args), catch_exceptions=False)
+    def run(*args: str, stdin: str | None = None) -> Result:
+        return runner.invoke(typer_app, list(args), input=stdin, catch_exceptions=False)
 
     return run

@@ -34,6 +34,15 @@ Usage::
         [answer] = await rec.wait_final()
         fake.assert_clean()
 
+Threads, buttons and modals: ``fake.grant_bot(CREATE_PUBLIC_THREADS)`` lets the bot start
+threads (``POST /channels/{c}/messages/{m}/threads``; without the permission: 403 and a
+``missing_permission`` violation); ``fake.thread_of(message)`` is the thread started on a message
+(its id is the message's, as on Discord), and ``fake.message(..., channel_id=thread.id)`` or
+``fake.slash(..., channel_id=thread.id)`` speak in it. ``fake.click(message, custom_id)`` clicks a
+button the message shows; ``fake.submit_modal(click_record, {input_custom_id: text})`` submits the
+modal a click was answered with. Rows, buttons, modals and thread names are checked like
+Discord does (``fakediscord/components.py``).
+
 ``point_discord_py_at(fake)`` does steps 1–2 for a client that has no such setting;
 ``discord_py_globals()`` restores both attributes after a test.
 """

@@ -26,6 +26,7 @@ from bot.chat.render_admin import (
     sources_embed,
     stats_embed,
 )
+from bot.chat.render_feedback import feedback_embed
 from bot.chat.tree import describe
 from bot.engine import Engine
 from bot.errors import BadInput, Busy
@@ -150,6 +151,15 @@ class Talks(
         stats = await asyncio.to_thread(self.engine.stats)
         await interaction.followup.send(
             embed=stats_embed(stats), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command()
+    async def feedback(self, interaction: discord.Interaction) -> None:
+        """Votes on this server's answers: counts, rate and the latest 👎 with their reasons."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        summary = await asyncio.to_thread(self.bot.feedback.summary, 5, interaction.guild_id)
+        await interaction.followup.send(
+            embed=feedback_embed(summary), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="qa-channel")

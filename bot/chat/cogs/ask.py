@@ -22,8 +22,10 @@ from discord.ext import commands
 
 from bot.chat.render import NO_PINGS, Rendered, draft, notice, outlet_choices, render_answer
 from bot.chat.stream import Clock, Pacer
+from bot.chat.threads import parent_of, thread_parent
 from bot.chat.tree import GENERIC, retry_sentence, user_message
-from bot.engine import Filters, parse_day
+from bot.chat.views import FeedbackView
+from bot.engine import Answer, Filters, Turn, parse_day
 from bot.errors import TalksError
 
 if TYPE_CHECKING:
@@ -83,8 +85,15 @@ class Ask(commands.Cog):
         self.clock = clock  # paces draft edits; tests set it by hand
         self.cooldowns = Cooldowns(bot.settings.cooldown_rate, bot.settings.cooldown_seconds)
 
-    async def answer(self, question: str, pacer: Pacer, filters: Filters | None = None) -> Rendered:
-        """The engine in a worker thread; drafts it streams go to `pacer` on this loop."""
+    async def answer(
+        self,
+        question: str,
+        pacer: Pacer,
+        filters: Filters | None = None,
+        history: list[Turn] | None = None,
+    ) -> tuple[Answer, Rendered]:
+        """The engine in a worker thread; drafts it streams go to `pacer` on this loop.
+        `history`: the earlier turns when asked in a conversation thread."""
         f = filters or Filters()
         on_text = pacer.start()
         try:
@@ -95,10 +104,11 @@ class Ask(commands.Cog):
                 since=f.since,
                 until=f.until,
                 outlet=f.outlet,
+                history=history or [],
             )
         finally:
             await pacer.close()
-        return render_answer(answer)
+        return answer, render_answer(answer)
 
     async def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
         """The /ask filters, checked before anything else happens: a wrong one is BadInput,
@@ -133,17 +143,23 @@ class Ask(commands.Cog):
             await interaction.edit_original_response(content=draft(text), allowed_mentions=NO_PINGS)
 
         pacer = Pacer(show, clock=self.clock)
+        history = await self.bot.answer_log.history(interaction.channel_id or 0)
         try:
-            rendered = await self.answer(question, pacer, filters)
+            answer, rendered = await self.answer(question, pacer, filters, history)
         except Exception:
             if pacer.sent:  # an unchecked draft must not outlive a failed answer
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
             raise
+        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording)
+        sent: discord.Message
         if pacer.sent:
-            await interaction.edit_original_response(**edit_kwargs(rendered))
+            sent = await interaction.edit_original_response(**edit_kwargs(rendered), view=view)
         else:
-            await interaction.followup.send(**send_kwargs(rendered))
+            sent = await interaction.followup.send(**send_kwargs(rendered), view=view, wait=True)
+        view.stop()  # the view registered at startup answers the clicks (see views.py)
+        parent = thread_parent(interaction.channel, interaction.app_permissions)
+        await self.bot.answer_log.after(sent, answer, guild_id=interaction.guild_id, parent=parent)
 
     @ask.autocomplete("outlet")
     async def _outlet_choices(
@@ -157,7 +173,7 @@ class Ask(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        question = self.question_in(message)
+        question = await self.question_in(message)
         if question is None:
             return
         if len(question) < MIN_QUESTION:
@@ -179,9 +195,11 @@ class Ask(commands.Cog):
             else:
                 drafted.append(await message.reply(draft(text), **QUIET))
 
+        history = await self.bot.answer_log.history(message.channel.id)
         try:
             async with message.channel.typing():
-                rendered = await self.answer(question, Pacer(show, clock=self.clock))
+                pacer = Pacer(show, clock=self.clock)
+                answer, rendered = await self.answer(question, pacer, None, history)
         except Exception as exc:
             if not isinstance(exc, TalksError):
                 log.exception("answering message %s failed", message.id)
@@ -192,12 +210,16 @@ class Ask(commands.Cog):
                 message, (user_message(exc) if isinstance(exc, TalksError) else None) or GENERIC
             )
             return
+        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording)
         if drafted:
-            await drafted[0].edit(**edit_kwargs(rendered))
+            sent = await drafted[0].edit(**edit_kwargs(rendered), view=view)
         else:
-            await message.reply(mention_author=False, **send_kwargs(rendered))
+            sent = await message.reply(mention_author=False, **send_kwargs(rendered), view=view)
+        view.stop()  # the view registered at startup answers the clicks (see views.py)
+        guild_id = message.guild.id if message.guild else None
+        await self.bot.answer_log.after(sent, answer, guild_id=guild_id, parent=parent_of(message))
 
-    def question_in(self, message: discord.Message) -> str | None:
+    async def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None if it is not talking to the bot."""
         me = self.bot.user
         if me is None or message.author.bot or message.author.id == me.id:
@@ -206,7 +228,10 @@ class Ask(commands.Cog):
             return None
         if self.mentioned(message):
             return strip_mentions(message.content, me.id)
-        if message.channel.id in self.bot.qa_channels and self.bot.reads_all_messages:
+        if not self.bot.reads_all_messages:
+            return None
+        in_qa = message.channel.id in self.bot.qa_channels
+        if in_qa or await self.bot.answer_log.is_conversation(message.channel.id):
             return " ".join(message.content.split())
         return None
 

@@ -23,6 +23,7 @@ EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 USE_APPLICATION_COMMANDS = 1 << 31
+CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = (1 << 51) - 1
 
@@ -44,6 +45,8 @@ INTENT_GUILD_PRESENCES = 1 << 8
 INTENT_GUILD_MESSAGES = 1 << 9
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
+
+PUBLIC_THREAD = 11  # channel type
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -139,9 +142,17 @@ class FakeChannel:
     name: str
     guild_id: int
     position: int = 0
-    type: int = 0  # GUILD_TEXT
+    type: int = 0  # GUILD_TEXT; PUBLIC_THREAD for a thread
+    parent_id: int | None = None  # a thread's channel
+    owner_id: int | None = None  # who started a thread
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type == PUBLIC_THREAD
 
     def to_api(self) -> dict[str, Any]:
+        if self.is_thread:
+            return self._thread_api()
         return {
             "id": str(self.id),
             "type": self.type,
@@ -155,6 +166,29 @@ class FakeChannel:
             "rate_limit_per_user": 0,
             "last_message_id": None,
             "flags": 0,
+        }
+
+    def _thread_api(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": iso(),
+                "locked": False,
+                "create_timestamp": iso(),
+            },
         }
 
 
@@ -234,11 +268,11 @@ class FakeGuild:
             "vanity_url_code": None,
             "max_members": 500000,
             "roles": [r.to_api() for r in self.roles.values()],
-            "channels": [c.to_api() for c in self.channels.values()],
+            "channels": [c.to_api() for c in self.channels.values() if not c.is_thread],
             "members": [m.member_api() for m in self.members.values()],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            "threads": [c.to_api() for c in self.channels.values() if c.is_thread],
             "voice_states": [],
             "presences": [],
             "stage_instances": [],

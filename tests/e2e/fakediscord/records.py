@@ -19,6 +19,7 @@ T = TypeVar("T")
 # Interaction callback types
 PONG, CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 1, 4, 5, 6, 7
 AUTOCOMPLETE_RESULT, MODAL = 8, 9
+HAS_THREAD = 1 << 5  # message flag
 
 
 class Notifier:
@@ -91,6 +92,7 @@ class FakeMessage:
     files: list[SentFile] = field(default_factory=list)
     edits: int = 0
     deleted: bool = False
+    thread_id: int | None = None  # the thread started on it
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     edited_at: datetime | None = None
 
@@ -157,6 +159,8 @@ class FakeMessage:
             data["application_id"] = str(self.webhook_id)
         if self.message_reference:
             data["message_reference"] = self.message_reference
+        if self.thread_id is not None:
+            data["flags"] = self.flags | HAS_THREAD
         return data
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.typedefs import Middleware
 
+from .components import check_thread
+from .models import CREATE_PUBLIC_THREADS
 from .records import SentFile, SentPayload
 from .rules import Problem, check_commands, form_errors
 from .world import World
@@ -106,6 +108,8 @@ class RestApi:
         r.add_post(f"{API}/channels/{{channel_id}}/typing", self.typing)
         r.add_post(f"{API}/channels/{{channel_id}}/messages", self.create_message)
         r.add_route("*", f"{API}/channels/{{channel_id}}/messages/{{message_id}}", self.message)
+        threads = f"{API}/channels/{{channel_id}}/messages/{{message_id}}/threads"
+        r.add_post(threads, self.start_thread)
         r.add_get("/attachments/{attachment_id}/{filename}", self.attachment)
 
     # -- identity -------------------------------------------------------------------------
@@ -218,6 +222,30 @@ class RestApi:
         if hard:
             return self._rejected(hard)
         return json_response(self.world.write(message, payload, files, editing=True).to_api())
+
+    async def start_thread(self, request: web.Request) -> web.Response:
+        """Needs Create Public Threads; one thread per message; only in a text channel."""
+        found = self._channel_or_404(request)
+        if isinstance(found, web.Response):
+            return found
+        channel, route = self.cast.guild.channels[found], request[ROUTE]
+        message = self.world.messages.get(int(request.match_info["message_id"]))
+        if message is None or message.channel_id != found or message.deleted:
+            return json_error(404, 10008, "Unknown Message")
+        if not self.cast.guild.permissions_of(self.cast.bot) & CREATE_PUBLIC_THREADS:
+            self.world.violate("missing_permission", "Create Public Threads", route)
+            return json_error(403, 50013, "Missing Permissions")
+        if channel.is_thread:
+            self.world.violate("thread_in_thread", f"message {message.id} is in a thread", route)
+            return json_error(400, 50024, "Cannot execute action on this channel type")
+        if message.thread_id is not None:
+            self.world.violate("thread_exists", f"message {message.id} has a thread", route)
+            return json_error(400, 160004, "A thread has already been created for this message")
+        body = payload_of(request)
+        hard = self.world.record_problems(check_thread(body), route, body)
+        if hard:
+            return self._rejected(hard)
+        return json_response(self.world.start_thread(message, body["name"]).to_api(), 201)
 
     def _rejected(self, problems: list[Problem]) -> web.Response:
         return json_response(form_errors(problems), status=400)

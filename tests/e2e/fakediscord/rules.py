@@ -145,8 +145,9 @@ def check_message(payload: Mapping[str, Any], files: Sequence[SentFile] = ()) ->
     total = sum(_embed_text_size(e) for e in embeds)
     if total > MAX_EMBED_TOTAL:
         problems.append(Problem("embed_total", f"embeds hold {total} chars (max 6000)", "embeds"))
-    if len(payload.get("components") or []) > 5:
-        problems.append(Problem("components_rows", "more than 5 component rows", "components"))
+    from .components import check_components  # it builds on this module's helpers
+
+    problems += check_components(payload.get("components") or [])
     return problems + check_allowed_mentions(payload) + check_files(files)
 
 
@@ -176,7 +177,9 @@ def check_modal(data: Mapping[str, Any]) -> list[Problem]:
     problems += _too_long(data.get("custom_id"), 100, "custom_id", "modal_custom_id")
     if not 1 <= len(data.get("components") or []) <= 5:
         problems.append(Problem("modal_components", "a modal needs 1–5 components", "components"))
-    return problems
+    from .components import check_modal_inputs
+
+    return problems + check_modal_inputs(data)
 
 
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")

@@ -11,6 +11,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from .commands import command_data, interaction_payload
+from .components import click_data, submit_data
 from .gateway import INVALID_SESSION, RECONNECT, Gateway
 from .models import (
     INTENT_GUILD_MESSAGES,
@@ -22,7 +23,13 @@ from .models import (
 )
 from .records import FakeMessage, InteractionRecord, SentPayload, Violation
 from .rest import RestApi, make_middleware
-from .webhooks import APPLICATION_COMMAND, AUTOCOMPLETE, InteractionApi
+from .webhooks import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    InteractionApi,
+)
 from .world import Config, World
 
 
@@ -64,6 +71,7 @@ class FakeDiscord:
             grant_privileged=self.world.config.grant_privileged_intents,
         )
         self.world.publish = self._publish_message_event
+        self.world.publish_guild = self._publish_guild_event
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -322,25 +330,72 @@ class FakeDiscord:
             focused,
             self.world.register_attachment,
         )
+        return await self._send_interaction(kind, command.lstrip("/"), data, user, channel, locale)
+
+    async def _send_interaction(
+        self,
+        kind: int,
+        name: str,
+        data: dict[str, Any],
+        user: FakeUser,
+        channel: FakeChannel,
+        locale: str = "en-US",
+        message: FakeMessage | None = None,
+    ) -> InteractionRecord:
         interaction_id, token = self.world.ids.next(), "fake-" + secrets.token_urlsafe(24)
         payload = interaction_payload(
             self.guild, self.bot_user, interaction_id, token, kind, data, user, channel, locale
         )
+        if message is not None:
+            payload["message"] = message.to_api()
         rec = InteractionRecord(
-            interaction_id,
-            token,
-            kind,
-            command.lstrip("/"),
-            user,
-            channel.id,
-            payload,
-            self.world.notifier,
+            interaction_id, token, kind, name, user, channel.id, payload, self.world.notifier
         )
         self.world.interactions[interaction_id] = rec
         rec.seq = await self.gateway.dispatch(
             "INTERACTION_CREATE", payload, on_sent=lambda: _sent(rec)
         )
         return rec
+
+    async def click(
+        self, message: FakeMessage, custom_id: str, *, user: FakeUser | None = None
+    ) -> InteractionRecord:
+        """A user clicks the button `custom_id` under `message` (a MESSAGE_COMPONENT)."""
+        await self.wait_ready()
+        data = click_data(message.components, custom_id)
+        channel = self.guild.channels[message.channel_id]
+        user = user or self.member_user
+        return await self._send_interaction(
+            MESSAGE_COMPONENT, custom_id, data, user, channel, message=message
+        )
+
+    async def submit_modal(
+        self, opened_by: InteractionRecord, values: Mapping[str, str]
+    ) -> InteractionRecord:
+        """The user who got the modal of `opened_by` fills it in with `values` and submits."""
+        modal = opened_by.modal
+        if modal is None:
+            raise ValueError(f"interaction {opened_by.id} was not answered with a modal")
+        channel = self.guild.channels[opened_by.channel_id]
+        message_id = (opened_by.payload.get("message") or {}).get("id")
+        message = self.world.messages.get(int(message_id)) if message_id else None
+        return await self._send_interaction(
+            MODAL_SUBMIT,
+            modal["custom_id"],
+            submit_data(modal, values),
+            opened_by.user,
+            channel,
+            message=message,
+        )
+
+    def grant_bot(self, permissions: int) -> None:
+        """Add permission bits to the bot's role (before it connects: GUILD_CREATE carries them)."""
+        role = self.guild.roles[self.bot_user.role_ids[0]]
+        role.permissions |= permissions
+
+    def thread_of(self, message: FakeMessage) -> FakeChannel | None:
+        """The thread started on `message`, if any."""
+        return self.guild.channels.get(message.thread_id) if message.thread_id else None
 
     async def message(
         self,
@@ -379,6 +434,10 @@ class FakeDiscord:
         if not sees_content:
             data |= {"content": "", "embeds": [], "attachments": [], "components": []}
         await self.gateway.dispatch("MESSAGE_CREATE", data)
+
+    async def _publish_guild_event(self, kind: str, data: dict[str, Any]) -> None:
+        if self.gateway.sessions:
+            await self.gateway.dispatch(kind, data)
 
     async def _publish_message_event(self, kind: str, data: dict[str, Any]) -> None:
         if self.gateway.intents & INTENT_GUILD_MESSAGES and self.gateway.sessions:

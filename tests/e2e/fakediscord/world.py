@@ -12,7 +12,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .commands import CommandRegistry
-from .models import EPHEMERAL, LOADING, Cast, FakeAttachment, FakeUser, Snowflakes, build_cast
+from .models import (
+    EPHEMERAL,
+    LOADING,
+    PUBLIC_THREAD,
+    Cast,
+    FakeAttachment,
+    FakeChannel,
+    FakeUser,
+    Snowflakes,
+    build_cast,
+)
 from .records import FakeMessage, InteractionRecord, Notifier, SentFile, SentPayload, Violation
 from .rules import Problem, check_message, check_not_empty
 
@@ -43,7 +53,10 @@ class World:
     typing: list[int] = field(default_factory=list)
     # Gateway echo of the bot's own messages (MESSAGE_CREATE/UPDATE/DELETE), as Discord does.
     publish: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
+    # Guild events (THREAD_CREATE), sent to every session whatever its message intents.
+    publish_guild: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
     _outbox: list[tuple[str, FakeMessage]] = field(default_factory=list)
+    _guild_outbox: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.cast: Cast = build_cast(self.ids, channel_names=self.config.channel_names)
@@ -132,8 +145,28 @@ class World:
     def queue_event(self, kind: str, message: FakeMessage) -> None:
         self._outbox.append((kind, message))
 
+    def start_thread(self, message: FakeMessage, name: str) -> FakeChannel:
+        """A public thread on `message`; like Discord, the thread's id is the message's."""
+        thread = FakeChannel(
+            message.id,
+            name,
+            self.cast.guild.id,
+            type=PUBLIC_THREAD,
+            parent_id=message.channel_id,
+            owner_id=self.cast.bot.id,
+        )
+        self.cast.guild.channels[thread.id] = thread
+        message.thread_id = thread.id
+        self._guild_outbox.append(("THREAD_CREATE", thread.to_api() | {"newly_created": True}))
+        self.notifier.notify()
+        return thread
+
     async def flush_events(self) -> None:
         """Publish queued message events; ephemeral messages never reach the gateway."""
+        guild_events, self._guild_outbox = self._guild_outbox, []
+        for kind, data in guild_events:
+            if self.publish_guild is not None:
+                await self.publish_guild(kind, data)
         outbox, self._outbox = self._outbox, []
         for kind, message in outbox:
             if self.publish is None or message.ephemeral:

@@ -1,0 +1,124 @@
+"""`talks chat`: a conversation in the terminal, where follow-ups are read with earlier turns.
+
+Interactive on a terminal (line editing and history from the standard library's readline);
+with `--json` it reads one question per line from stdin and prints one JSON object per line, so a
+script can hold a conversation: `talks ask --json`'s object plus `understood_as`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from bot.cli.app import app, engine, err, labelled, out, settings, user_errors, with_hint
+from bot.engine import Answer, Engine, Filters, Turn, parse_day
+from bot.errors import TalksError
+from bot.render_text import answer_json, answer_text
+
+PROMPT = "you> "
+NEW = "/new"  # typed alone: start a new conversation
+
+
+class Session:
+    """The turns so far, bounded: resolution only reads the latest ones."""
+
+    def __init__(self, eng: Engine, filters: Filters, keep: int) -> None:
+        self.engine, self.filters, self.keep = eng, filters, keep
+        self.turns: list[Turn] = []
+
+    def ask(self, question: str) -> Answer:
+        f = self.filters
+        answer = self.engine.ask_stream(
+            question, since=f.since, until=f.until, outlet=f.outlet, history=self.turns
+        )
+        self.turns = [*self.turns, Turn(answer.question, answer.understood_as, answer.text)]
+        self.turns = self.turns[-self.keep :]
+        return answer
+
+
+def typed_lines() -> Iterator[str]:
+    """Questions typed at the prompt, with readline's editing and history when available."""
+    with contextlib.suppress(ImportError):  # Windows without pyreadline: plain input works
+        import readline  # noqa: F401  (input() gains line editing and ↑ history)
+    while True:
+        try:
+            yield input(PROMPT)
+        except EOFError:
+            out.print()
+            return
+
+
+def run_interactive(session: Session) -> None:
+    err.print(Text(f"Ask about the peace talks. {NEW} starts over; Ctrl-D leaves."))
+    for line in typed_lines():
+        question = line.strip()
+        if question == NEW:
+            session.turns = []
+            continue
+        if not question:
+            continue
+        try:
+            answer = session.ask(question)
+        except TalksError as exc:
+            err.print(labelled("error:", "red", with_hint(exc)))
+            continue
+        out.print(Text(answer_text(answer)))
+        out.print()
+
+
+def run_json(session: Session) -> int:
+    """One object per non-empty line; an unusable question becomes {"question", "error"} and the
+    conversation goes on. Returns the exit code: 1 if any line failed."""
+    failed = False
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            print(answer_json(session.ask(question), conversation=True), flush=True)
+        except TalksError as exc:
+            failed = True
+            print(json_error(question, with_hint(exc)), flush=True)
+    return 1 if failed else 0
+
+
+def json_error(question: str, message: str) -> str:
+    return json.dumps({"question": question, "error": message}, ensure_ascii=False)
+
+
+@app.command()
+def chat(
+    json_lines: Annotated[
+        bool, typer.Option("--json", help="Questions from stdin, one JSON answer per line.")
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or after this day."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or before this day."),
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only articles from this outlet (any case).")
+    ] = None,
+) -> None:
+    """A conversation: follow-ups ("and what did kyiv say to that?") use the earlier turns."""
+    s = settings()
+    with user_errors(bad_input=2):
+        first = parse_day(since, "--since") if since is not None else None
+        last = parse_day(until, "--until") if until is not None else None
+    eng = engine(s)
+    with user_errors(bad_input=2):
+        filters = eng.filters(first, last, outlet)
+    session = Session(eng, filters, s.conversation_turns)
+    if json_lines:
+        raise typer.Exit(run_json(session))
+    with user_errors():
+        run_interactive(session)
