@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.engine.index.embed import Embedder
 from bot.engine.index.sentences import passage_sentences
+from bot.engine.index.speakers import attribute
 from bot.engine.index.writer import IndexWriter
 from bot.engine.models import Article, Chunk
 from bot.engine.store.base import SentenceRow
@@ -74,13 +75,16 @@ def synth_articles(
 
 def synth_sentences(chunks: list[Chunk], vectors: np.ndarray) -> list[SentenceRow]:
     """Each passage's sentences, with vectors near their passage's (the answer step reads and
-    scores them as it would real ones; their exact values do not matter for speed)."""
+    scores them as it would real ones; their exact values do not matter for speed) and their
+    speakers, found as the writer finds them (a timeline reads those)."""
     rng = np.random.default_rng(len(chunks))
     rows = []
     for i, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True)):
-        for a, b in passage_sentences(chunk):
+        spans = passage_sentences(chunk)
+        for (a, b), speaker in zip(spans, attribute(chunk.text, spans), strict=True):
             v = vector + rng.normal(0.0, 0.05, vector.shape).astype(np.float32)
-            rows.append(SentenceRow(i, chunk.start + a, chunk.start + b, v / np.linalg.norm(v)))
+            row = SentenceRow(i, chunk.start + a, chunk.start + b, v / np.linalg.norm(v), speaker)
+            rows.append(row)
     return rows
 
 

@@ -45,6 +45,7 @@ class Sentence:
     end: int
     index: int  # its position among the article's sentences
     vector: np.ndarray = field(compare=False, repr=False)
+    speaker: str | None = None  # who said it, as the article names them (index/speakers.py)
 
     @property
     def text(self) -> str:

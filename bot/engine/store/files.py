@@ -19,7 +19,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -104,6 +104,14 @@ class FileSnapshot(_Catalog):
 
     def sentences(self, article_ids: Sequence[str]) -> list[Sentence]:
         return self._db.sentences(article_ids)
+
+    def speakers(self) -> dict[str, int]:
+        return self._db.speakers()
+
+    def statements(
+        self, speakers: Collection[str], *, since: date | None = None, until: date | None = None
+    ) -> list[Sentence]:
+        return self._db.statements(speakers, since, until)
 
     def date_range(self) -> tuple[date | None, date | None]:
         if self._dates is None:  # a snapshot never changes: one scan of the articles suffices

@@ -1,0 +1,312 @@
+"""Who said each sentence: speaker attribution, found once at index time. Pure: no model, no I/O.
+
+A sentence is attributed when its own words name the one speaking — the subject of a speech verb
+("Peskov told reporters …", "“…,” said Dmitry Peskov"), "according to X", a transcript label
+("Vladimir Putin: …") — or when it refers to a speaker named just before it: a pronoun or a role
+("he said", "the Head of State stressed"), a quotation that continues the previous one, or a
+sentence under a transcript label. A name the sentence speaks *about* is not its speaker: only the
+subject of the speech verb counts, passives ("was told", "has been accused") are skipped, and
+verbs inside quotation marks belong to the quotation. When in doubt nothing is attributed: a
+timeline may miss a statement, but it must not put words in someone's mouth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_VERBS = (
+    "said|says|say|told|tells|stated|states|added|adds|noted|notes|stressed|stresses|emphasi[sz]ed"
+    "|emphasi[sz]es|insisted|insists|argued|argues|warned|warns|demanded|demands|urged|urges"
+    "|called for|calls for|announced|announces|declared|declares|wrote|writes|posted|claimed"
+    "|claims|asserted|reiterated|reiterates|repeated|explained|underlined|underscored"
+    "|acknowledged|admitted|confirmed|confirms|denied|denies|suggested|suggests|proposed|proposes"
+    "|vowed|vows|pledged|promised|threatened|replied|responded|commented|remarked|countered"
+    "|maintained|highlighted|indicated|pointed out|recalled|assured|affirmed|expressed"
+    "|signall?ed|conceded|mentioned|informed|quoted as saying"
+)
+_VERB = re.compile(rf"\b(?:{_VERBS})\b")
+_ACCORDING = re.compile(r"\b[Aa]ccording to\b")
+_LABEL = re.compile(r"^((?:[A-Z][\w'’.-]*\s+){0,5}?[A-Z][\w'’.-]+):\s")
+_OPENS_QUOTE = re.compile(r"^\s*[\"“«]")
+
+# Words between a subject and its verb: "Peskov has also repeatedly said".
+_AUX = {"has", "have", "had", "also", "then", "later", "again", "further", "previously", "once"}
+_AUX |= {"would", "will", "has also", "was", "were", "is", "on", "the", "in", "a"}
+_PASSIVE = {"was", "were", "been", "being", "is", "are", "be"}
+_PRONOUNS = {"he", "she", "it"}
+_TITLES = {
+    "president", "prime", "minister", "foreign", "defence", "defense", "secretary", "chancellor",
+    "spokesman", "spokeswoman", "spokesperson", "head", "state", "leader", "chief", "deputy",
+    "envoy", "ambassador", "adviser", "advisor", "aide", "general", "mr", "mrs", "ms", "dr",
+    "senator", "representative", "special", "vice", "first", "press", "national", "security",
+    "negotiator", "commander", "mayor", "governor", "pope", "king", "queen", "council", "of",
+}  # fmt: skip
+_PLACES = {
+    "ukraine", "russia", "ukrainian", "russian", "us", "u.s", "american", "kremlin", "belarus",
+    "turkey", "turkish", "china", "chinese", "eu", "european", "nato", "france", "french",
+    "germany", "german", "britain", "british", "uk", "u.k", "united", "states", "kingdom",
+}  # fmt: skip
+_ROLES = _TITLES - {"of", "mr", "mrs", "ms", "dr", "first", "national", "special", "vice"}
+_ROLES |= {"ministry", "office", "government", "administration", "delegation", "official"}
+# Capitalised words that start sentences or name days, never a speaker by themselves.
+_STOP = {
+    "the", "a", "an", "but", "and", "or", "so", "yet", "as", "on", "in", "at", "after", "before",
+    "during", "meanwhile", "however", "speaking", "earlier", "later", "separately", "also", "when",
+    "while", "then", "this", "that", "these", "those", "it", "he", "she", "they", "we", "i", "you",
+    "our", "his", "her", "their", "my", "there", "here", "if", "since", "although", "though",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+    "yesterday", "last", "next", "for", "with", "from", "by", "to", "of", "what", "why", "how",
+    "question", "remark", "answer", "reply", "moderator", "note", "update", "read", "more",
+}  # fmt: skip
+_TOKEN = re.compile(r"[\w'’.-]+")
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What a sentence says about its speaker: a name, or a reference to one named before."""
+
+    name: str | None  # None: a pronoun or role to resolve ("he", "the President")
+
+
+def _is_cap(token: str) -> bool:
+    return token[:1].isupper() and token.lower().strip(".") not in _STOP
+
+
+def _opens(sentence: str, i: int) -> bool:
+    """Is the quotation mark at i an opening one? Curly marks say so; a straight one opens
+    when it starts a word ("… said: "We …"), and closes after one ("… peace," he said)."""
+    ch = sentence[i]
+    if ch in "“«":
+        return True
+    if ch in "”»":
+        return False
+    return (i == 0 or sentence[i - 1] in " \t(:—–-") and sentence[i + 1 : i + 2].strip() != ""
+
+
+def _quoted(sentence: str) -> tuple[str, bool, bool]:
+    """The sentence with its quotations blanked out, so their verbs and names do not count;
+    whether it closes a quotation opened before it (a long one split between sentences) and
+    whether it leaves one open."""
+    chars = list(sentence)
+    start: int | None = None
+    closes_earlier = False
+    for i, ch in enumerate(sentence):
+        if ch not in "\"“”«»":
+            continue
+        if _opens(sentence, i):
+            start = i if start is None else start
+        else:
+            closes_earlier = closes_earlier or start is None
+            chars[(start or 0) : i + 1] = " " * (i + 1 - (start or 0))
+            start = None
+    if start is not None:
+        chars[start:] = " " * (len(chars) - start)
+    return "".join(chars), closes_earlier, start is not None
+
+
+def _masked(sentence: str) -> str:
+    return _quoted(sentence)[0]
+
+
+def _name_of(tokens: list[str]) -> _Ref | None:
+    """A phrase ending right before (or starting right after) a speech verb → its speaker."""
+    if not tokens:
+        return None
+    last = tokens[-1]
+    low = last.lower()
+    if low in _PRONOUNS:
+        return _Ref(None)
+    if low.endswith(("'s", "’s")):
+        return None  # a possessive is never the subject: "Putin's demands …"
+    run: list[str] = []
+    for token in reversed(tokens):
+        if not _is_cap(token) and not (run and token.lower() == "of"):
+            break
+        run.insert(0, token)
+    while run and run[0].lower() == "of":
+        run.pop(0)
+    if run:
+        names: list[str] = []
+        for token in reversed(run):  # the name after the titles: "Minister of X Oleksandr K."
+            if token.lower().strip(".") in _TITLES:
+                break
+            names.insert(0, token)
+        if not names:  # "the President", "the Head of State": a role, named before
+            return _Ref(None) if _definite(tokens, len(run)) else None
+        names = names[-3:]
+        while len(names) > 1 and names[0].lower().strip(".") in _PLACES:
+            names.pop(0)  # "Ukraine Oleksandr Kubrakov" (after "Minister of") → the person
+        return _Ref(_with_article(tokens, len(run), " ".join(names)))
+    if low in _ROLES:
+        return _role_phrase(tokens)
+    return None
+
+
+def _definite(tokens: list[str], used: int) -> bool:
+    before = tokens[-used - 1].lower() if len(tokens) > used else ""
+    return before == "the"
+
+
+def _with_article(tokens: list[str], used: int, name: str) -> str:
+    """ "the Kremlin", "the White House": institutions keep their article as written."""
+    if _definite(tokens, used) and len(name.split()) <= 2 and name.split()[0] == tokens[-used]:
+        return f"the {name}"
+    return name
+
+
+def _role_phrase(tokens: list[str]) -> _Ref | None:
+    """ "a Kremlin spokesperson", "Zelensky's spokesperson", "Russia's foreign ministry";
+    a bare "the spokesperson" refers back."""
+    phrase = tokens[-4:]
+    for i, token in enumerate(phrase):
+        if token[:1].isupper() and token.lower() not in _STOP:
+            return _Ref(" ".join(phrase[i:]))
+    return _Ref(None) if _definite(tokens, 1) else None
+
+
+def _left(masked: str, at: int, verb: str) -> _Ref | None:
+    """The subject written before the verb: "Peskov (, the Kremlin spokesman,) has said"."""
+    before = masked[:at].rstrip()
+    if before.endswith(","):  # an appositive: skip back over ", the Kremlin spokesman,"
+        inner = before[:-1].rfind(",")
+        if inner > 0 and len(before) - inner < 120:
+            before = before[:inner]
+    tokens = _TOKEN.findall(before)[-8:]
+    while tokens and (tokens[-1].lower() in _AUX or tokens[-1].lower().endswith("ly")):
+        if tokens[-1].lower() in _PASSIVE and verb != "quoted as saying":
+            return None
+        tokens.pop()
+    return _name_of(tokens)
+
+
+def _right(masked: str, end: int) -> _Ref | None:
+    """The subject written after the verb, as after a quotation: "…,” said Kremlin spokesman
+    Dmitry Peskov."""
+    after = re.split(r"[,.;:!?()]| in | on | at | that | during | after ", masked[end:], maxsplit=1)
+    tokens = _TOKEN.findall(after[0])[:6]
+    if not tokens or tokens[0].lower() in {"by", "to", "for", "about", "of"}:
+        return None
+    if tokens[0].lower() in _PRONOUNS and len(tokens) == 1:
+        return _Ref(None)
+    return _name_of(_trim_right(tokens))
+
+
+def _trim_right(tokens: list[str]) -> list[str]:
+    """Keep the phrase up to the end of its first capitalised run: "Dmitry Peskov told …"."""
+    seen_cap = False
+    for i, token in enumerate(tokens):
+        if _is_cap(token):
+            seen_cap = True
+        elif seen_cap and token.lower() != "of":
+            return tokens[:i]
+    return tokens
+
+
+def _inverted(masked: str, at: int) -> bool:
+    """The verb follows a quotation or a comma: "…,” said X" / "…, said X"."""
+    before = masked[:at].rstrip()
+    return before.endswith(",") or (before != masked[:at] and masked[:at].strip() == "")
+
+
+def sentence_ref(sentence: str) -> _Ref | None:
+    """The speaker this sentence itself names or refers to, if any."""
+    masked = _masked(sentence)
+    for match in _ACCORDING.finditer(masked):
+        ref = _right(masked, match.end())
+        if ref is not None:
+            return ref
+    for match in _VERB.finditer(masked):
+        ref = _left(masked, match.start(), match.group())
+        if ref is None and (_inverted(masked, match.start()) or match.start() == 0):
+            ref = _right(masked, match.end())
+        if ref is not None:
+            return ref
+    return None
+
+
+def _label_ref(label: str) -> _Ref | None:
+    tokens = label.split()
+    names = [t for t in tokens if t.lower() not in _TITLES and t.lower() not in _STOP]
+    if len(names) < 2 or len(tokens) > 6:
+        return None
+    return _Ref(" ".join(names[-3:]))
+
+
+@dataclass
+class _Context:
+    """What the sentences before have established: the last named speaker (of this paragraph
+    and the one before), the last transcript label, the last quotation's speaker."""
+
+    speaker: str | None = None
+    previous: str | None = None  # the last named speaker of the paragraph before
+    label: str | None = None
+    quoted: str | None = None
+    subject: str | None = None  # the person a sentence of this paragraph opened with
+
+
+def _opening_name(sentence: str) -> str | None:
+    """The person a sentence opens with, after any titles: "President of Ukraine Volodymyr
+    Zelenskyy met …" → "Volodymyr Zelenskyy"; what "the Head of State" refers to later."""
+    tokens: list[str] = []
+    for token in _TOKEN.findall(sentence[:120]):
+        if not (token[:1].isupper() or token == "of"):
+            break
+        tokens.append(token)
+    ref = _name_of(tokens) if len(tokens) >= 2 else None
+    return ref.name if ref and ref.name and len(ref.name.split()) >= 2 else None
+
+
+def attribute(text: str, spans: Sequence[tuple[int, int]]) -> list[str | None]:
+    """The speaker of each sentence (offsets into `text`, in article order), as the article
+    names them, or None."""
+    out: list[str | None] = []
+    ctx = _Context()
+    last_para = -1
+    for start, end in spans:
+        para = text.count("\n\n", 0, start)
+        if para != last_para:
+            ctx.previous = ctx.speaker or ctx.previous if para == last_para + 1 else None
+            ctx.speaker, ctx.quoted, ctx.subject, last_para = None, None, None, para
+        out.append(_resolve(text[start:end], ctx))
+    return _quotation_runs([text[a:b] for a, b in spans], out)
+
+
+def _quotation_runs(sentences: list[str], speakers: list[str | None]) -> list[str | None]:
+    """A quotation of several sentences is said by whoever its first or last sentence names:
+    "He said: “A. B. C,” …" or "“A. B. C,” Peskov said."."""
+    out = list(speakers)
+    opened: int | None = None
+    for i, sentence in enumerate(sentences):
+        _, closes, left_open = _quoted(sentence)
+        if opened is not None and closes:
+            who = out[opened] or out[i]
+            if who:
+                for j in range(opened, i + 1):
+                    out[j] = out[j] or who
+            opened = None
+        if left_open:
+            opened = i
+        elif opened is not None and re.search("[\"“”«»]", sentence):
+            opened = None  # marks that do not fit: leave the run alone
+    return out
+
+
+def _resolve(sentence: str, ctx: _Context) -> str | None:
+    label = _LABEL.match(sentence)
+    if label:  # a transcript turn: this speaker until the next label ("Question:" → nobody)
+        named = _label_ref(label.group(1))
+        ctx.label = named.name if named else None
+        return ctx.label
+    ref = sentence_ref(sentence)
+    if ref is not None:
+        name = ref.name or ctx.speaker or ctx.previous or ctx.subject
+        if name:
+            ctx.speaker = name
+        ctx.quoted = name if _OPENS_QUOTE.match(sentence) or "”" in sentence else None
+        return name
+    if _OPENS_QUOTE.match(sentence) and ctx.quoted:
+        return ctx.quoted  # a quotation going on after "…,” he said."
+    ctx.subject = _opening_name(sentence) or ctx.subject
+    return ctx.label
