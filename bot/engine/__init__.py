@@ -13,12 +13,15 @@ from bot.engine.models import (
     BuildReport,
     Chunk,
     Citation,
+    Entry,
     Filters,
     Hit,
     Progress,
     Sentence,
     Stats,
+    Timeline,
 )
+from bot.engine.parties import Party
 from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
 from bot.engine.store.base import SourceInfo
@@ -32,15 +35,18 @@ __all__ = [
     "Chunk",
     "Citation",
     "Engine",
+    "Entry",
     "Feed",
     "FeedPoll",
     "Filters",
     "Hit",
+    "Party",
     "PollReport",
     "Progress",
     "Sentence",
     "SourceInfo",
     "Stats",
+    "Timeline",
     "open_engine",
     "parse_day",
     "write_atomic",

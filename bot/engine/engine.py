@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.engine import changes, feeds
+from bot.engine import timeline as timelines
 from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
 from bot.engine.answer.generate import OnText, Writer
 from bot.engine.feeds import Feed, FeedList, PollReport
@@ -25,7 +26,18 @@ from bot.engine.index.writer import IndexWriter
 from bot.engine.ingest import corpus, read_corpus
 from bot.engine.ingest.files import SUFFIXES
 from bot.engine.ingest.incoming import Fetcher, Input
-from bot.engine.models import AddReport, Answer, Article, BuildReport, Filters, Hit, Progress, Stats
+from bot.engine.models import (
+    AddReport,
+    Answer,
+    Article,
+    BuildReport,
+    Filters,
+    Hit,
+    Progress,
+    Stats,
+    Timeline,
+)
+from bot.engine.parties import Party, load_parties, resolve
 from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
 from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
 from bot.engine.store.files import FileStore
@@ -160,6 +172,34 @@ class Engine:
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().sources()
+
+    # ---- positions over time ---------------------------------------------------------------
+    def parties(self) -> list[Party]:
+        """The bundled parties with the admin's additions (settings.parties_file)."""
+        return load_parties(self.settings.parties_file)
+
+    def timeline(
+        self,
+        party: str,
+        *,
+        topic: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        limit: int = timelines.DEFAULT_LIMIT,
+    ) -> Timeline:
+        """Statements attributed to a party (or to one speaker) on a topic, oldest first."""
+        if not 1 <= limit <= timelines.MAX_LIMIT:
+            raise BadInput(f"The limit must be between 1 and {timelines.MAX_LIMIT}.")
+        self.filters(since, until)  # the same checks as a question's period
+        return timelines.build(
+            self.generation(),
+            resolve(party, self.parties()),
+            topic=" ".join((topic or "").split()) or None,
+            since=since,
+            until=until,
+            limit=limit,
+            encode=self.embedder.encode,
+        )
 
     def stats(self) -> Stats:
         try:

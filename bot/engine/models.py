@@ -111,6 +111,41 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One statement of a timeline: said by `speaker` (as the article names them), verbatim."""
+
+    date: date  # the article's publication date
+    speaker: str
+    statement: str  # a sentence of `article`, exactly as it stands there
+    article: Article
+    changes: bool = False  # its stance reverses the entry before it (timeline.py)
+
+    def to_json(self) -> dict[str, str | None]:
+        a = self.article
+        return {
+            "date": self.date.isoformat(),
+            "speaker": self.speaker,
+            "statement": self.statement,
+            "title": a.title,
+            "outlet": a.outlet,
+            "url": a.url,
+            "source": a.source,
+        }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    party: str
+    topic: str | None
+    entries: tuple[Entry, ...]
+    speakers: tuple[str, ...] = ()  # the stored speaker names counted as the party
+
+    def to_json(self) -> dict[str, object]:
+        entries = [e.to_json() for e in self.entries]
+        return {"party": self.party, "topic": self.topic, "entries": entries}
+
+
+@dataclass(frozen=True)
 class Progress:
     """How far a rebuild has got; front doors turn it into a bar or an edited message."""
 
