@@ -28,7 +28,13 @@ _VERBS = (
 )
 _VERB = re.compile(rf"\b(?:{_VERBS})\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
-_LABEL = re.compile(r"^((?:[A-Z][\w'’.-]*\s+){0,5}?[A-Z][\w'’.-]+):\s")
+_LABEL = re.compile(  # "President of Russia Vladimir Putin:", "Viktor Orban (retranslated):"
+    r"^((?:[A-Z][\w'’.-]*\s+|of\s+|the\s+){0,7}?[A-Z][\w'’.-]+)\s*(?:\([a-z ]{1,20}\))?:\s"
+)
+_STATED_BY = re.compile(  # "This was stated by X": X said what the sentences before report
+    r"^(?:This|That|It|These words) (?:was|were) (?:stated|said|announced|noted|emphasi[sz]ed|"
+    r"declared|reported|stressed) by\b"
+)
 _OPENS_QUOTE = re.compile(r"^\s*[\"“«]")
 
 # Words between a subject and its verb: "Peskov has also repeatedly said".
@@ -42,6 +48,7 @@ _TITLES = {
     "envoy", "ambassador", "adviser", "advisor", "aide", "general", "mr", "mrs", "ms", "dr",
     "senator", "representative", "special", "vice", "first", "press", "national", "security",
     "negotiator", "commander", "mayor", "governor", "pope", "king", "queen", "council", "of",
+    "office", "ministry", "government", "administration", "faction",
 }  # fmt: skip
 _PLACES = {
     "ukraine", "russia", "ukrainian", "russian", "us", "u.s", "american", "kremlin", "belarus",
@@ -93,7 +100,7 @@ def _quoted(sentence: str) -> tuple[str, bool, bool]:
     start: int | None = None
     closes_earlier = False
     for i, ch in enumerate(sentence):
-        if ch not in "\"“”«»":
+        if ch not in '"“”«»':
             continue
         if _opens(sentence, i):
             start = i if start is None else start
@@ -130,11 +137,16 @@ def _name_of(tokens: list[str]) -> _Ref | None:
     if run:
         names: list[str] = []
         for token in reversed(run):  # the name after the titles: "Minister of X Oleksandr K."
-            if token.lower().strip(".") in _TITLES:
+            if token.lower().strip(".").removesuffix("'s").removesuffix("’s") in _TITLES:
                 break
             names.insert(0, token)
         if not names:  # "the President", "the Head of State": a role, named before
             return _Ref(None) if _definite(tokens, len(run)) else None
+        after_of = len(run) > len(names) and run[-len(names) - 1] == "of"
+        if after_of and len(names) == 1:  # "the President of Russia": a role, named before
+            return _Ref(None) if _definite(tokens, len(run)) else None
+        if after_of and len(names) >= 3:  # "Minister of Hungary Viktor Orban": a country first
+            names = names[1:]
         names = names[-3:]
         while len(names) > 1 and names[0].lower().strip(".") in _PLACES:
             names.pop(0)  # "Ukraine Oleksandr Kubrakov" (after "Minister of") → the person
@@ -185,11 +197,11 @@ def _right(masked: str, end: int) -> _Ref | None:
     """The subject written after the verb, as after a quotation: "…,” said Kremlin spokesman
     Dmitry Peskov."""
     after = re.split(r"[,.;:!?()]| in | on | at | that | during | after ", masked[end:], maxsplit=1)
-    tokens = _TOKEN.findall(after[0])[:6]
+    tokens = _TOKEN.findall(after[0])[:14]
     if not tokens or tokens[0].lower() in {"by", "to", "for", "about", "of"}:
         return None
-    if tokens[0].lower() in _PRONOUNS and len(tokens) == 1:
-        return _Ref(None)
+    if tokens[0].lower() in _PRONOUNS | {"him", "her"} and len(tokens) == 1:
+        return _Ref(None)  # "he said", "according to him"
     return _name_of(_trim_right(tokens))
 
 
@@ -199,7 +211,7 @@ def _trim_right(tokens: list[str]) -> list[str]:
     for i, token in enumerate(tokens):
         if _is_cap(token):
             seen_cap = True
-        elif seen_cap and token.lower() != "of":
+        elif seen_cap and token.lower() not in {"of", "the", "to"}:
             return tokens[:i]
     return tokens
 
@@ -227,11 +239,8 @@ def sentence_ref(sentence: str) -> _Ref | None:
 
 
 def _label_ref(label: str) -> _Ref | None:
-    tokens = label.split()
-    names = [t for t in tokens if t.lower() not in _TITLES and t.lower() not in _STOP]
-    if len(names) < 2 or len(tokens) > 6:
-        return None
-    return _Ref(" ".join(names[-3:]))
+    ref = _name_of(label.split())
+    return ref if ref and ref.name and len(ref.name.split()) >= 2 else None
 
 
 @dataclass
@@ -250,7 +259,7 @@ def _opening_name(sentence: str) -> str | None:
     """The person a sentence opens with, after any titles: "President of Ukraine Volodymyr
     Zelenskyy met …" → "Volodymyr Zelenskyy"; what "the Head of State" refers to later."""
     tokens: list[str] = []
-    for token in _TOKEN.findall(sentence[:120]):
+    for token in _TOKEN.findall(sentence.split(",")[0][:120]):
         if not (token[:1].isupper() or token == "of"):
             break
         tokens.append(token)
@@ -269,8 +278,28 @@ def attribute(text: str, spans: Sequence[tuple[int, int]]) -> list[str | None]:
         if para != last_para:
             ctx.previous = ctx.speaker or ctx.previous if para == last_para + 1 else None
             ctx.speaker, ctx.quoted, ctx.subject, last_para = None, None, None, para
-        out.append(_resolve(text[start:end], ctx))
+        sentence = text[start:end]
+        stated = _STATED_BY.match(sentence)
+        if stated:
+            _stated_by(sentence, stated.end(), out, ctx)
+        else:
+            out.append(_resolve(sentence, ctx))
     return _quotation_runs([text[a:b] for a, b in spans], out)
+
+
+def _stated_by(sentence: str, at: int, out: list[str | None], ctx: _Context) -> None:
+    """ "… . This was stated by X.": X said it, and the unattributed sentences just before."""
+    ref = _right(_masked(sentence), at)
+    name = ref.name if ref else None
+    if name is None:
+        out.append(None)
+        return
+    j = len(out)
+    while j > 0 and out[j - 1] is None:
+        j -= 1
+    out[j:] = [name] * (len(out) - j)
+    out.append(name)
+    ctx.speaker = name
 
 
 def _quotation_runs(sentences: list[str], speakers: list[str | None]) -> list[str | None]:
@@ -288,7 +317,7 @@ def _quotation_runs(sentences: list[str], speakers: list[str | None]) -> list[st
             opened = None
         if left_open:
             opened = i
-        elif opened is not None and re.search("[\"“”«»]", sentence):
+        elif opened is not None and re.search('["“”«»]', sentence):
             opened = None  # marks that do not fit: leave the run alone
     return out
 

@@ -26,7 +26,7 @@ def speakers(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def _window(since: date | None, until: date | None) -> tuple[str, list[str]]:
-    sql, args = "", []
+    sql, args = "", list[str]()
     if since is not None:
         sql, args = sql + " AND a.published >= ?", [*args, since.isoformat()]
     if until is not None:

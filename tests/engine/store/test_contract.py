@@ -178,7 +178,12 @@ def test_statements_by_speaker_and_period(store: Store) -> None:
         draft.commit(manifest(3, 6))
     snap = store.open(model=MODEL, dim=DIM)
     try:
-        assert snap.speakers() == {"Dmitry Peskov": 1, "Peskov": 2, "the Kremlin": 1, "Zelenskyy": 1}
+        assert snap.speakers() == {
+            "Dmitry Peskov": 1,
+            "Peskov": 2,
+            "the Kremlin": 1,
+            "Zelenskyy": 1,
+        }
         got = snap.statements(["Peskov", "Dmitry Peskov", "nobody"])
         assert [(s.article.id, s.index, s.speaker) for s in got] == [
             ("a2", 0, "Peskov"),
@@ -187,8 +192,13 @@ def test_statements_by_speaker_and_period(store: Store) -> None:
         ]
         assert got[0].chunk.id == "a2-0" and got[0].text == got[0].chunk.text
         assert np.allclose(got[0].vector, article(2, "x")[3][0], atol=1e-3)
-        window = snap.statements(["Peskov", "the Kremlin"], since=date(2022, 1, 1), until=date(2022, 3, 1))
-        assert [(s.article.id, s.speaker) for s in window] == [("a2", "Peskov"), ("a2", "the Kremlin")]
+        window = snap.statements(
+            ["Peskov", "the Kremlin"], since=date(2022, 1, 1), until=date(2022, 3, 1)
+        )
+        assert [(s.article.id, s.speaker) for s in window] == [
+            ("a2", "Peskov"),
+            ("a2", "the Kremlin"),
+        ]
         assert snap.statements([]) == []
         assert snap.sentences(["a2"])[1].speaker == "the Kremlin"
     finally:
