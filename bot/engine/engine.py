@@ -178,6 +178,11 @@ class Engine:
         """The bundled parties with the admin's additions (settings.parties_file)."""
         return load_parties(self.settings.parties_file)
 
+    def speakers(self) -> list[str]:
+        """The speaker names the indexed articles quote, the most quoted first."""
+        counts = self.generation().speakers()
+        return sorted(counts, key=lambda name: (-counts[name], name))
+
     def timeline(
         self,
         party: str,

@@ -26,6 +26,7 @@ from bot.chat.render_admin import (
     sources_embed,
     stats_embed,
 )
+from bot.chat.render_timeline import parties_embed
 from bot.chat.tree import describe
 from bot.engine import Engine
 from bot.errors import BadInput, Busy
@@ -150,6 +151,15 @@ class Talks(
         stats = await asyncio.to_thread(self.engine.stats)
         await interaction.followup.send(
             embed=stats_embed(stats), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command()
+    async def parties(self, interaction: discord.Interaction) -> None:
+        """The parties /timeline knows, with the names that speak for each."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        known = await asyncio.to_thread(self.engine.parties)
+        await interaction.followup.send(
+            embed=parties_embed(known), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="qa-channel")
