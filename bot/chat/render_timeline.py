@@ -75,7 +75,8 @@ def _nothing(t: Timeline) -> str:
 
 def _footer(t: Timeline, shown: int) -> str:
     total = len(t.entries)
-    count = f"{total} statements" if shown == total else f"{shown} of {total} statements"
+    noun = "statement" if total == 1 else "statements"
+    count = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
     return f"{count}, oldest first · quoted verbatim from the linked articles"
 
 

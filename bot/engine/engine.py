@@ -19,6 +19,7 @@ from bot.engine import changes, feeds
 from bot.engine import timeline as timelines
 from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
 from bot.engine.answer.generate import OnText, Writer
+from bot.engine.answer.positions import lead_with, newest_statements
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
@@ -124,7 +125,7 @@ class Engine:
         """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given."""
         snap, filters = self.generation(), self.filters(since, until, outlet)
         query = self._query(snap, question)
-        return build_answer(
+        answer = build_answer(
             query,
             self._retrieve(snap, query, None, filters),
             snap.sentences,
@@ -133,6 +134,9 @@ class Engine:
             threshold=self.settings.abstain_threshold,
             decline=filtered_decline(filters),
         )
+        # "What does X want now?": X's newest attributed statements lead (answer/positions.py)
+        said = newest_statements(query.text, snap, self.parties(), self.embedder.encode, filters)
+        return lead_with(answer, said)
 
     def filters(self, since: Day = None, until: Day = None, outlet: str | None = None) -> Filters:
         """The filters checked against the index (BadInput if unusable), with the outlet spelled

@@ -119,6 +119,7 @@ class Entry:
     statement: str  # a sentence of `article`, exactly as it stands there
     article: Article
     changes: bool = False  # its stance reverses the entry before it (timeline.py)
+    chunk_id: str = field(default="", compare=False)  # the passage that holds it
 
     def to_json(self) -> dict[str, str | None]:
         a = self.article

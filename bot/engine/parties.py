@@ -33,7 +33,8 @@ def name_words(name: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Party:
     name: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # every name that speaks for the party, people first
+    people: tuple[str, ...] = ()  # those of them that name one person
 
     def speaks_for(self, speaker: str) -> bool:
         """Does one of the aliases stand, as whole words, in this speaker's name?"""
@@ -46,10 +47,16 @@ def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return n > 0 and any(words[i : i + n] == part for i in range(len(words) - n + 1))
 
 
+def _party(table: dict[str, object]) -> Party:
+    people = tuple(map(str, table.get("people", [])))  # type: ignore[call-overload]
+    others = tuple(map(str, table.get("aliases", [])))  # type: ignore[call-overload]
+    return Party(str(table["name"]), (*people, *others), people)
+
+
 def _read(text: str, origin: str) -> list[Party]:
     try:
         data = tomllib.loads(text)
-        return [Party(str(p["name"]), tuple(map(str, p.get("aliases", [])))) for p in data["party"]]
+        return [_party(p) for p in data["party"]]
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise BadInput(
             f"The parties file {origin} is not a list of [[party]] tables with a name and "
@@ -68,8 +75,9 @@ def load_parties(extra: Path | None = None) -> list[Party]:
             raise BadInput(f"Cannot read the parties file {extra}: {exc.strerror}.") from None
         for p in _read(text, str(extra)):
             known = parties.get(p.name.casefold())
-            aliases = (*known.aliases, *p.aliases) if known else p.aliases
-            parties[p.name.casefold()] = Party(known.name if known else p.name, aliases)
+            if known is not None:
+                p = Party(known.name, (*known.aliases, *p.aliases), (*known.people, *p.people))
+            parties[p.name.casefold()] = p
     return list(parties.values())
 
 
@@ -84,4 +92,4 @@ def resolve(name: str, parties: Iterable[Party]) -> Party:
     for party in parties:
         if any(wanted == name_words(a) for a in party.aliases) and len(wanted[0]) <= 3:
             return party  # an abbreviation of a party: "US", "EU", "UK"
-    return Party(" ".join(name.split()), (name,))
+    return Party(" ".join(name.split()), (name,), (name,))

@@ -108,6 +108,6 @@ def _entries(picked: list[Sentence]) -> list[Entry]:
         if day is None:
             continue
         turned = bool(now and last and now != last)
-        out.append(Entry(day, s.speaker or "", s.text, s.article, turned))
+        out.append(Entry(day, s.speaker or "", s.text, s.article, turned, s.chunk.id))
         last = now or last
     return out
