@@ -6,7 +6,8 @@ sentence, the speaker who really said it (null when nobody named speaks: a state
 person, a description, a passive) and the kind of cue. A predicted speaker is right when it names
 the same person or body (same last word: "Peskov" = "Dmitry Peskov"). Floors sit a little under
 the measured values, noted beside them; the targets of issue 13 are precision 95 %, recall 80 %,
-dates 100 %.
+dates 100 %. Lines marked `held_out` were labelled after the rules were written and were never
+tuned on; their figures are printed apart.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.conftest import ROOT, SHARED, WordHashEmbedder
 HERE = Path(__file__).resolve().parent
 OFFICIAL = SHARED / "data" / "official_statements_2021_2022.jsonl"
 PRECISION_FLOOR = 0.95  # measured 1.00
-RECALL_FLOOR = 0.85  # measured 0.90 (61 of 68)
+RECALL_FLOOR = 0.85  # measured 0.87 (73 of 84; held-out lines alone 0.75, 12 of 16)
 
 
 def gold() -> list[dict[str, str | None]]:
@@ -71,10 +72,14 @@ def sentences_of(engine: Engine, doc: str, records: dict[str, dict[str, str]]) -
     raise AssertionError(f"{doc} is not indexed")
 
 
-def measure(engine: Engine, records: dict[str, dict[str, str]]) -> tuple[float, float, list[str]]:
+def measure(
+    engine: Engine, records: dict[str, dict[str, str]], held_out: bool | None = None
+) -> tuple[float, float, list[str]]:
     right = predicted = said = 0
     wrong: list[str] = []
     for g in gold():
+        if held_out is not None and bool(g.get("held_out")) != held_out:
+            continue
         found = [s for s in sentences_of(engine, str(g["doc"]), records) if g["fragment"] in s.text]
         assert len(found) == 1, g["fragment"]
         guess, true = found[0].speaker, g["speaker"]
@@ -94,6 +99,9 @@ def test_attribution_precision_and_recall(
     precision, recall, wrong = measure(engine, records)
     print(f"\nattribution: precision {precision:.3f}, recall {recall:.3f}")
     print("\n".join(wrong))
+    for part in (False, True):
+        p, r, _ = measure(engine, records, held_out=part)
+        print(f"{'held out' if part else 'developed on'}: precision {p:.3f}, recall {r:.3f}")
     assert precision >= PRECISION_FLOOR and recall >= RECALL_FLOOR
 
 
