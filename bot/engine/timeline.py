@@ -22,6 +22,8 @@ from bot.engine.text import content_terms, stem, words
 Encode = Callable[[Sequence[str]], np.ndarray]
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
+POOL_PER_ENTRY, MIN_POOL = 5, 100  # statements read whole per entry shown (at least)
+COPY_COSINE = 0.98  # a stored vector this close in the same words is a copy of the statement
 MIN_COSINE = 0.42  # a statement without the topic's words must be this close in meaning
 TERM_WEIGHT = 0.3  # a statement's share of the topic's key terms, added to its cosine
 _NEGATIVE = re.compile(
@@ -48,17 +50,8 @@ def stance(statement: str) -> int:
     return int(pos) - int(neg)
 
 
-def _topic_scores(found: list[Sentence], topic: str, encode: Encode) -> np.ndarray:
-    """Cosine to the topic plus key-term coverage; -inf where neither makes it relevant."""
-    terms = set(stem(content_terms(topic)))
-    vector = np.asarray(encode([topic])[0], dtype=np.float32)
-    cosine = np.vstack([s.vector for s in found]) @ vector
-    coverage = np.array(
-        [len(terms & set(stem(words(s.text)))) / max(1, len(terms)) for s in found],
-        dtype=np.float32,
-    )
-    keep = (coverage > 0) | (cosine >= MIN_COSINE)
-    return np.where(keep, cosine + TERM_WEIGHT * coverage, -np.inf)
+def _coverage(sentence: Sentence, terms: set[str]) -> float:
+    return len(terms & set(stem(words(sentence.text)))) / max(1, len(terms))
 
 
 def _key(sentence: Sentence) -> str:
@@ -75,29 +68,59 @@ def build(
     limit: int,
     encode: Encode,
 ) -> Timeline:
+    """Score every statement of the party by its stored vector (or date), read the best few
+    whole, keep the relevant ones once each, and put them in date order."""
     names = party_speakers(party, snap.speakers())
-    found = [s for s in snap.statements(names, since=since, until=until) if s.article.published]
-    if topic and found:
-        scores = _topic_scores(found, topic, encode)
-        order = [int(i) for i in np.argsort(-scores, kind="stable") if np.isfinite(scores[i])]
-    else:
-        order = list(range(len(found)))[::-1]  # no topic: the newest statements
-    chosen: dict[str, Sentence] = {}  # by wording, in order of relevance (or recency)
-    for i in order:
-        s = found[i]
-        kept = chosen.get(_key(s))
-        if kept is None or _older(s, kept):  # a syndicated copy: the first publication stays
-            chosen[_key(s)] = s
-    top = list(chosen.values())[:limit]
-    picked = sorted(top, key=lambda s: (s.article.published or date.min, s.article.id, s.index))
-    return Timeline(party.name, topic or None, tuple(_entries(picked)), tuple(names))
+    found = snap.statements(names, since=since, until=until)
+    rows = np.flatnonzero(found.days > 0)  # an entry needs its article's date
+    vectors = found.vectors[rows].astype(np.float32)
+    pool = max(POOL_PER_ENTRY * limit, MIN_POOL)
+    if topic:
+        cosine = vectors @ np.asarray(encode([topic])[0], dtype=np.float32)
+        best = np.argsort(-cosine, kind="stable")[:pool]
+        picked = _relevant(snap, found.ids[rows[best]], cosine[best], topic)
+    else:  # the newest statements, newest first
+        best = np.argsort(-found.days[rows], kind="stable")[:pool]
+        picked = snap.sentences_by_id(found.ids[rows[best]].tolist())
+    once: dict[str, Sentence] = {}
+    for s in picked:
+        once.setdefault(_key(s), s)  # the same words twice: one entry
+    chosen = list(once.values())[:limit]
+    first = _first_copies(snap, chosen, found.ids[rows], found.days[rows], vectors)
+    first.sort(key=lambda s: (s.article.published or date.min, s.article.id, s.index))
+    return Timeline(party.name, topic or None, tuple(_entries(first)), tuple(names))
 
 
-def _older(a: Sentence, b: Sentence) -> bool:
-    return (a.article.published or date.max, a.article.id) < (
-        b.article.published or date.max,
-        b.article.id,
-    )
+def _relevant(snap: Snapshot, ids: np.ndarray, cosine: np.ndarray, topic: str) -> list[Sentence]:
+    """The candidates on the topic (close in meaning, or using its key terms), best first."""
+    terms = set(stem(content_terms(topic)))
+    scored = []
+    for s, cos in zip(snap.sentences_by_id(ids.tolist()), cosine.tolist(), strict=True):
+        cover = _coverage(s, terms)
+        if cover > 0 or cos >= MIN_COSINE:
+            scored.append((cos + TERM_WEIGHT * cover, s))
+    scored.sort(key=lambda pair: -pair[0])
+    return [s for _, s in scored]
+
+
+def _first_copies(
+    snap: Snapshot, chosen: list[Sentence], ids: np.ndarray, days: np.ndarray, vectors: np.ndarray
+) -> list[Sentence]:
+    """Each chosen statement as first published: a syndicated copy says it in the same words, so
+    its stored vector is (nearly) the same; the earliest such copy stands for all."""
+    if not chosen:
+        return []
+    near = vectors @ np.vstack([s.vector for s in chosen]).T >= COPY_COSINE
+    out = []
+    for j, s in enumerate(chosen):
+        copies = np.flatnonzero(near[:, j])
+        earliest = copies[np.argmin(days[copies])] if len(copies) else None
+        day = s.article.published.toordinal() if s.article.published else 0
+        if earliest is not None and days[earliest] < day:
+            [older] = snap.sentences_by_id([int(ids[earliest])])
+            s = older if _key(older) == _key(s) else s
+        out.append(s)
+    return list({_key(s): s for s in out}.values())
 
 
 def _entries(picked: list[Sentence]) -> list[Entry]:

@@ -29,7 +29,14 @@ import numpy as np
 
 from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.store.atomic import fsync_dir, fsync_tree, write_atomic
-from bot.engine.store.base import FORMAT, Manifest, SentenceRow, Snapshot, SourceInfo
+from bot.engine.store.base import (
+    FORMAT,
+    Manifest,
+    SentenceRow,
+    Snapshot,
+    SourceInfo,
+    Statements,
+)
 from bot.engine.store.dense import DenseIndex
 from bot.engine.store.metadb import MetaDB
 from bot.engine.store.sparse import SparseIndex
@@ -110,8 +117,11 @@ class FileSnapshot(_Catalog):
 
     def statements(
         self, speakers: Collection[str], *, since: date | None = None, until: date | None = None
-    ) -> list[Sentence]:
-        return self._db.statements(speakers, since, until)
+    ) -> Statements:
+        return self._db.statements(speakers, since, until, self.manifest.dim)
+
+    def sentences_by_id(self, ids: Sequence[int]) -> list[Sentence]:
+        return self._db.sentences_by_id(ids)
 
     def date_range(self) -> tuple[date | None, date | None]:
         if self._dates is None:  # a snapshot never changes: one scan of the articles suffices

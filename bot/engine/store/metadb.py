@@ -20,7 +20,7 @@ import numpy as np
 from bot.engine.index.dedup import canonical_url, signature, text_key
 from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.store import said
-from bot.engine.store.base import SentenceRow, SourceInfo
+from bot.engine.store.base import SentenceRow, SourceInfo, Statements
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -188,9 +188,12 @@ class MetaDB:
         return said.speakers(self.conn)
 
     def statements(
-        self, speakers: Collection[str], since: date | None, until: date | None
-    ) -> list[Sentence]:
-        return said.statements(self.conn, speakers, since, until, _article)
+        self, speakers: Collection[str], since: date | None, until: date | None, dim: int
+    ) -> Statements:
+        return said.statements(self.conn, speakers, since, until, dim)
+
+    def sentences_by_id(self, ids: Sequence[int]) -> list[Sentence]:
+        return said.sentences_by_id(self.conn, ids, _article)
 
     def sentences_by_ekey(
         self, ekeys: Iterable[str]

@@ -1,19 +1,20 @@
 """meta.sqlite reads by speaker: who is quoted, and what they said in a period.
 
-A timeline asks for every sentence of a few speakers at once; the partial index on
-`sentences.speaker` makes that one indexed lookup, and each article and passage is read once
-however many of its sentences are statements.
+A timeline may weigh tens of thousands of one party's sentences, so `statements` reads only their
+ids, days and vectors — one indexed lookup on `sentences.speaker`, the vectors joined into one
+buffer — and `sentences_by_id` reads the few that are shown, each article and passage once.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 
 import numpy as np
 
 from bot.engine.models import Article, Chunk, Sentence
+from bot.engine.store.base import Statements
 
 VECTOR_DTYPE = np.float16
 
@@ -39,24 +40,52 @@ def statements(
     names: Collection[str],
     since: date | None,
     until: date | None,
-    article_of: Callable[[sqlite3.Row], Article],
-) -> list[Sentence]:
+    dim: int,
+) -> Statements:
     """The sentences of these speakers in the window, oldest article first."""
     wanted = sorted(set(names))
     if not wanted:
-        return []
+        return Statements(
+            np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros((0, dim), VECTOR_DTYPE)
+        )
     window, args = _window(since, until)
     rows = conn.execute(
-        'SELECT s.chunk_rowid, s.article_id, s.ord, s.start, s."end", s.vector, s.speaker'
-        " FROM sentences s JOIN articles a ON a.id = s.article_id"
+        "SELECT s.rowid, a.published, s.vector FROM sentences s"
+        " JOIN articles a ON a.id = s.article_id"
         f" WHERE s.speaker IN ({','.join('?' * len(wanted))}){window}"
         " ORDER BY a.published IS NULL, a.published, s.article_id, s.ord",
         [*wanted, *args],
     ).fetchall()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    ordinals: dict[str | None, int] = {None: 0}
+    days = np.fromiter(
+        (ordinals.get(r[1]) or ordinals.setdefault(r[1], _ordinal(r[1])) for r in rows),
+        dtype=np.int32,
+        count=len(rows),
+    )
+    vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=VECTOR_DTYPE)
+    return Statements(ids, days, vectors.reshape(len(rows), dim))
+
+
+def _ordinal(published: str | None) -> int:
+    return date.fromisoformat(published).toordinal() if published else 0
+
+
+def sentences_by_id(
+    conn: sqlite3.Connection, ids: Sequence[int], article_of: Callable[[sqlite3.Row], Article]
+) -> list[Sentence]:
+    wanted = [int(i) for i in ids]
+    if not wanted:
+        return []
+    rows = conn.execute(
+        'SELECT rowid, chunk_rowid, article_id, ord, start, "end", vector, speaker FROM sentences'
+        f" WHERE rowid IN ({','.join('?' * len(wanted))})",
+        wanted,
+    ).fetchall()
     articles = _articles(conn, {r["article_id"] for r in rows}, article_of)
     chunks = _chunks(conn, {int(r["chunk_rowid"]) for r in rows})
-    return [
-        Sentence(
+    by_id = {
+        int(r["rowid"]): Sentence(
             articles[r["article_id"]],
             chunks[int(r["chunk_rowid"])],
             r["start"],
@@ -66,22 +95,19 @@ def statements(
             r["speaker"],
         )
         for r in rows
-    ]
+    }
+    return [by_id[i] for i in wanted if i in by_id]
 
 
 def _articles(
     conn: sqlite3.Connection, ids: set[str], article_of: Callable[[sqlite3.Row], Article]
 ) -> dict[str, Article]:
-    if not ids:
-        return {}
     marks = ",".join("?" * len(ids))
     rows = conn.execute(f"SELECT * FROM articles WHERE id IN ({marks})", sorted(ids))
     return {r["id"]: article_of(r) for r in rows}
 
 
 def _chunks(conn: sqlite3.Connection, ids: set[int]) -> dict[int, Chunk]:
-    if not ids:
-        return {}
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
         'SELECT rowid, id, article_id, ord, heading, start, "end", text FROM chunks'

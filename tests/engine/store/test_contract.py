@@ -184,22 +184,31 @@ def test_statements_by_speaker_and_period(store: Store) -> None:
             "the Kremlin": 1,
             "Zelenskyy": 1,
         }
-        got = snap.statements(["Peskov", "Dmitry Peskov", "nobody"])
-        assert [(s.article.id, s.index, s.speaker) for s in got] == [
-            ("a2", 0, "Peskov"),
-            ("a1", 0, "Dmitry Peskov"),
-            ("a3", 0, "Peskov"),  # undated last
+        found = snap.statements(["Peskov", "Dmitry Peskov", "nobody"])
+        assert found.days.tolist() == [
+            date(2022, 2, 1).toordinal(),
+            date(2022, 3, 29).toordinal(),
+            0,
         ]
-        assert got[0].chunk.id == "a2-0" and got[0].text == got[0].chunk.text
-        assert np.allclose(got[0].vector, article(2, "x")[3][0], atol=1e-3)
+        assert found.vectors.shape == (3, DIM)
+        assert np.allclose(found.vectors[0], article(2, "x")[3][0], atol=1e-3)
+        got = snap.sentences_by_id(found.ids[::-1].tolist())  # in the order asked
+        assert [(s.article.id, s.index, s.speaker) for s in got] == [
+            ("a3", 0, "Peskov"),  # undated: last of the statements
+            ("a1", 0, "Dmitry Peskov"),
+            ("a2", 0, "Peskov"),
+        ]
+        assert got[2].chunk.id == "a2-0" and got[2].text == got[2].chunk.text
+        assert np.allclose(got[2].vector, found.vectors[0], atol=1e-3)
         window = snap.statements(
             ["Peskov", "the Kremlin"], since=date(2022, 1, 1), until=date(2022, 3, 1)
         )
-        assert [(s.article.id, s.speaker) for s in window] == [
-            ("a2", "Peskov"),
-            ("a2", "the Kremlin"),
+        assert [s.speaker for s in snap.sentences_by_id(window.ids.tolist())] == [
+            "Peskov",
+            "the Kremlin",
         ]
-        assert snap.statements([]) == []
+        assert len(snap.statements([])) == 0 and snap.statements([]).vectors.shape == (0, DIM)
+        assert snap.sentences_by_id([]) == []
         assert snap.sentences(["a2"])[1].speaker == "the Kremlin"
     finally:
         snap.close()
