@@ -22,8 +22,8 @@ from bot.engine.text import content_terms, stem, words
 Encode = Callable[[Sequence[str]], np.ndarray]
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
-POOL_PER_ENTRY, MIN_POOL = 5, 100  # statements read whole per entry shown (at least)
-COPY_COSINE = 0.98  # a stored vector this close in the same words is a copy of the statement
+POOL_PER_ENTRY, MIN_POOL = 3, 60  # newest statements read per entry shown (at least)
+TOPIC_PASSAGES = 1000  # passages a topic search hands on, by meaning and by words each
 MIN_COSINE = 0.42  # a statement without the topic's words must be this close in meaning
 TERM_WEIGHT = 0.3  # a statement's share of the topic's key terms, added to its cosine
 _NEGATIVE = re.compile(
@@ -68,34 +68,41 @@ def build(
     limit: int,
     encode: Encode,
 ) -> Timeline:
-    """Score every statement of the party by its stored vector (or date), read the best few
-    whole, keep the relevant ones once each, and put them in date order."""
+    """The party's statements on the topic (or its newest), once each, in date order."""
     names = party_speakers(party, snap.speakers())
-    found = snap.statements(names, since=since, until=until)
-    rows = np.flatnonzero(found.days > 0)  # an entry needs its article's date
-    vectors = found.vectors[rows].astype(np.float32)
-    pool = max(POOL_PER_ENTRY * limit, MIN_POOL)
     if topic:
-        cosine = vectors @ np.asarray(encode([topic])[0], dtype=np.float32)
-        best = np.argsort(-cosine, kind="stable")[:pool]
-        picked = _relevant(snap, found.ids[rows[best]], cosine[best], topic)
-    else:  # the newest statements, newest first
-        best = np.argsort(-found.days[rows], kind="stable")[:pool]
-        picked = snap.sentences_by_id(found.ids[rows[best]].tolist())
+        vector = np.asarray(encode([topic])[0], dtype=np.float32)
+        found = snap.statements(
+            names, since=since, until=until, passages=_topic_passages(snap, vector, topic)
+        )
+        picked = _relevant(found, vector, topic)
+    else:
+        newest = max(POOL_PER_ENTRY * limit, MIN_POOL)
+        picked = snap.statements(names, since=since, until=until, newest=newest)
     once: dict[str, Sentence] = {}
     for s in picked:
-        once.setdefault(_key(s), s)  # the same words twice: one entry
-    chosen = list(once.values())[:limit]
-    first = _first_copies(snap, chosen, found.ids[rows], found.days[rows], vectors)
-    first.sort(key=lambda s: (s.article.published or date.min, s.article.id, s.index))
-    return Timeline(party.name, topic or None, tuple(_entries(first)), tuple(names))
+        if s.article.published is not None:  # an entry needs its article's date
+            once.setdefault(_key(s), s)  # the same words twice: one entry
+    chosen = [_first_copy(snap, s) for s in list(once.values())[:limit]]
+    chosen.sort(key=lambda s: (s.article.published or date.min, s.article.id, s.index))
+    return Timeline(party.name, topic or None, tuple(_entries(chosen)), tuple(names))
 
 
-def _relevant(snap: Snapshot, ids: np.ndarray, cosine: np.ndarray, topic: str) -> list[Sentence]:
-    """The candidates on the topic (close in meaning, or using its key terms), best first."""
+def _topic_passages(snap: Snapshot, vector: np.ndarray, topic: str) -> set[int]:
+    """The passages about the topic, by meaning and by its words: where its statements are."""
+    dense, _ = snap.dense.search(vector, TOPIC_PASSAGES)
+    sparse, _ = snap.sparse.search(content_terms(topic), TOPIC_PASSAGES)
+    return {int(i) for i in dense if i >= 0} | {int(i) for i in sparse}
+
+
+def _relevant(found: list[Sentence], vector: np.ndarray, topic: str) -> list[Sentence]:
+    """The statements on the topic (close in meaning, or using its key terms), best first."""
+    if not found:
+        return []
     terms = set(stem(content_terms(topic)))
+    cosine = np.vstack([s.vector for s in found]) @ vector
     scored = []
-    for s, cos in zip(snap.sentences_by_id(ids.tolist()), cosine.tolist(), strict=True):
+    for s, cos in zip(found, cosine.tolist(), strict=True):
         cover = _coverage(s, terms)
         if cover > 0 or cos >= MIN_COSINE:
             scored.append((cos + TERM_WEIGHT * cover, s))
@@ -103,24 +110,15 @@ def _relevant(snap: Snapshot, ids: np.ndarray, cosine: np.ndarray, topic: str) -
     return [s for _, s in scored]
 
 
-def _first_copies(
-    snap: Snapshot, chosen: list[Sentence], ids: np.ndarray, days: np.ndarray, vectors: np.ndarray
-) -> list[Sentence]:
-    """Each chosen statement as first published: a syndicated copy says it in the same words, so
-    its stored vector is (nearly) the same; the earliest such copy stands for all."""
-    if not chosen:
-        return []
-    near = vectors @ np.vstack([s.vector for s in chosen]).T >= COPY_COSINE
-    out = []
-    for j, s in enumerate(chosen):
-        copies = np.flatnonzero(near[:, j])
-        earliest = copies[np.argmin(days[copies])] if len(copies) else None
-        day = s.article.published.toordinal() if s.article.published else 0
-        if earliest is not None and days[earliest] < day:
-            [older] = snap.sentences_by_id([int(ids[earliest])])
-            s = older if _key(older) == _key(s) else s
-        out.append(s)
-    return list({_key(s): s for s in out}.values())
+def _first_copy(snap: Snapshot, s: Sentence) -> Sentence:
+    """A statement as first published: syndicated copies (one near-duplicate group) that say it
+    in the same words are represented by the earliest."""
+    group = snap.dup_groups([s.article.id]).get(s.article.id)
+    if group is None:
+        return s
+    same = [c for c in snap.sentences(snap.group_members(group)) if _key(c) == _key(s)]
+    dated = [c for c in same if c.article.published is not None]
+    return min(dated, key=lambda c: (c.article.published, c.article.id), default=s)
 
 
 def _entries(picked: list[Sentence]) -> list[Entry]:

@@ -70,19 +70,6 @@ class SentenceRow:
     speaker: str | None = None  # who said it, as the article names them; None: nobody named
 
 
-@dataclass(frozen=True)
-class Statements:
-    """Attributed sentences in bulk: row i is sentence ids[i], published on day days[i] (a date
-    ordinal; 0 when its article is undated), with vector vectors[i] (float16, as stored)."""
-
-    ids: np.ndarray  # int64, opaque: only handed back to Snapshot.sentences_by_id
-    days: np.ndarray  # int32
-    vectors: np.ndarray  # float16, (len(ids), dim)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
 class DenseSide(Protocol):
     """Nearest passages by vector (cosine on unit vectors)."""
 
@@ -166,17 +153,19 @@ class Snapshot(Catalog, Protocol):
         ...
 
     def statements(
-        self, speakers: Collection[str], *, since: date | None = None, until: date | None = None
-    ) -> Statements:
-        """The sentences said by exactly these speaker names (as `speakers` spells them), from
-        articles published `since`..`until` (inclusive; a bound excludes undated articles),
-        oldest article first, in article order: ids, days and vectors only, so thousands can be
-        scored before a few are read whole (`sentences_by_id`)."""
-        ...
-
-    def sentences_by_id(self, ids: Sequence[int]) -> list[Sentence]:
-        """Sentences by the ids `statements` gave, in that order, whole (article, passage,
-        vector, speaker)."""
+        self,
+        speakers: Collection[str],
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        passages: Collection[int] | None = None,
+        newest: int | None = None,
+    ) -> list[Sentence]:
+        """The sentences said by exactly these speaker names (as `speakers` spells them), with
+        their vectors and speakers, newest article first (undated last), in article order:
+        only from articles published `since`..`until` (inclusive; a bound excludes undated
+        ones), only in these `passages` (ids as the dense and sparse sides return them) if
+        given, and only the `newest` so many if given."""
         ...
 
     def size_bytes(self) -> int: ...

@@ -29,14 +29,7 @@ import numpy as np
 
 from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.store.atomic import fsync_dir, fsync_tree, write_atomic
-from bot.engine.store.base import (
-    FORMAT,
-    Manifest,
-    SentenceRow,
-    Snapshot,
-    SourceInfo,
-    Statements,
-)
+from bot.engine.store.base import FORMAT, Manifest, SentenceRow, Snapshot, SourceInfo
 from bot.engine.store.dense import DenseIndex
 from bot.engine.store.metadb import MetaDB
 from bot.engine.store.sparse import SparseIndex
@@ -84,6 +77,7 @@ class FileSnapshot(_Catalog):
         self._hold = hold  # the shared flock lasts as long as this file stays open
         self._db = MetaDB(path / DB)
         self._dates: tuple[date | None, date | None] | None = None
+        self._speakers: dict[str, int] | None = None
         self.dense = DenseIndex.load(path)
         self.sparse = SparseIndex.load(path)
 
@@ -113,15 +107,20 @@ class FileSnapshot(_Catalog):
         return self._db.sentences(article_ids)
 
     def speakers(self) -> dict[str, int]:
-        return self._db.speakers()
+        if self._speakers is None:  # a snapshot never changes: one count per generation
+            self._speakers = self._db.speakers()
+        return self._speakers
 
     def statements(
-        self, speakers: Collection[str], *, since: date | None = None, until: date | None = None
-    ) -> Statements:
-        return self._db.statements(speakers, since, until, self.manifest.dim)
-
-    def sentences_by_id(self, ids: Sequence[int]) -> list[Sentence]:
-        return self._db.sentences_by_id(ids)
+        self,
+        speakers: Collection[str],
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        passages: Collection[int] | None = None,
+        newest: int | None = None,
+    ) -> list[Sentence]:
+        return self._db.statements(speakers, since, until, passages, newest)
 
     def date_range(self) -> tuple[date | None, date | None]:
         if self._dates is None:  # a snapshot never changes: one scan of the articles suffices

@@ -20,7 +20,7 @@ import numpy as np
 from bot.engine.index.dedup import canonical_url, signature, text_key
 from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.store import said
-from bot.engine.store.base import SentenceRow, SourceInfo, Statements
+from bot.engine.store.base import SentenceRow, SourceInfo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -41,9 +41,10 @@ CREATE INDEX IF NOT EXISTS chunks_ekey ON chunks(ekey);
 CREATE TABLE IF NOT EXISTS sentences (
     rowid INTEGER PRIMARY KEY, chunk_rowid INTEGER NOT NULL REFERENCES chunks(rowid),
     article_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    vector BLOB NOT NULL, speaker TEXT
+    vector BLOB NOT NULL, speaker TEXT, published TEXT
 );
-CREATE INDEX IF NOT EXISTS sentences_speaker ON sentences(speaker) WHERE speaker IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sentences_said ON sentences(speaker, published)
+    WHERE speaker IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_rowid);
 """
@@ -124,6 +125,7 @@ class MetaDB:
             "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL)", _article_row(article, now)
         )
         rows = []
+        day = article.published.isoformat() if article.published else None  # for `statements`
         for chunk, ekey in zip(chunks, ekeys, strict=True):
             cur = self.conn.execute(
                 'INSERT INTO chunks (id, article_id, ord, heading, start, "end", text, ekey)'
@@ -141,10 +143,11 @@ class MetaDB:
             )
             rows.append(int(cur.lastrowid or 0))
         self.conn.executemany(
-            'INSERT INTO sentences (chunk_rowid, article_id, ord, start, "end", vector, speaker)'
-            " VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO sentences"
+            ' (chunk_rowid, article_id, ord, start, "end", vector, speaker, published)'
+            " VALUES (?,?,?,?,?,?,?,?)",
             [
-                (rows[s.chunk], article.id, n, s.start, s.end, _blob(s.vector), s.speaker)
+                (rows[s.chunk], article.id, n, s.start, s.end, _blob(s.vector), s.speaker, day)
                 for n, s in enumerate(sentences)
             ],
         )
@@ -188,12 +191,16 @@ class MetaDB:
         return said.speakers(self.conn)
 
     def statements(
-        self, speakers: Collection[str], since: date | None, until: date | None, dim: int
-    ) -> Statements:
-        return said.statements(self.conn, speakers, since, until, dim)
-
-    def sentences_by_id(self, ids: Sequence[int]) -> list[Sentence]:
-        return said.sentences_by_id(self.conn, ids, _article)
+        self,
+        speakers: Collection[str],
+        since: date | None,
+        until: date | None,
+        passages: Collection[int] | None,
+        newest: int | None,
+    ) -> list[Sentence]:
+        return said.statements(
+            self.conn, said.Wanted(speakers, since, until, passages, newest), _article
+        )
 
     def sentences_by_ekey(
         self, ekeys: Iterable[str]

@@ -1,22 +1,34 @@
-"""meta.sqlite reads by speaker: who is quoted, and what they said in a period.
+"""meta.sqlite reads by speaker: who is quoted, and what they said.
 
-A timeline may weigh tens of thousands of one party's sentences, so `statements` reads only their
-ids, days and vectors — one indexed lookup on `sentences.speaker`, the vectors joined into one
-buffer — and `sentences_by_id` reads the few that are shown, each article and passage once.
+A party may have said tens of thousands of sentences in a large index, so a read is always
+narrowed in SQL — to the passages a topic search found, or to the newest few — before any vector
+or article is read: `sentences(speaker, published)` is indexed and `published` is the article's
+publication date, copied onto its sentences when they are stored.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
 from bot.engine.models import Article, Chunk, Sentence
-from bot.engine.store.base import Statements
 
 VECTOR_DTYPE = np.float16
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """Which statements: by these speakers, in this period, in these passages, the newest n."""
+
+    speakers: Collection[str]
+    since: date | None
+    until: date | None
+    passages: Collection[int] | None
+    newest: int | None
 
 
 def speakers(conn: sqlite3.Connection) -> dict[str, int]:
@@ -26,66 +38,40 @@ def speakers(conn: sqlite3.Connection) -> dict[str, int]:
     return {str(name): int(n) for name, n in rows}
 
 
-def _window(since: date | None, until: date | None) -> tuple[str, list[str]]:
-    sql, args = "", list[str]()
-    if since is not None:
-        sql, args = sql + " AND a.published >= ?", [*args, since.isoformat()]
-    if until is not None:
-        sql, args = sql + " AND a.published <= ?", [*args, until.isoformat()]
+def _where(w: Wanted) -> tuple[str, list[object]]:
+    names = sorted(set(w.speakers))
+    sql = f"s.speaker IN ({','.join('?' * len(names))})"
+    args: list[object] = [*names]
+    if w.passages is not None:
+        ids = sorted({int(i) for i in w.passages})
+        sql += f" AND s.chunk_rowid IN ({','.join('?' * len(ids))})"
+        args += ids
+    if w.since is not None:
+        sql, args = sql + " AND s.published >= ?", [*args, w.since.isoformat()]
+    if w.until is not None:
+        sql, args = sql + " AND s.published <= ?", [*args, w.until.isoformat()]
     return sql, args
 
 
 def statements(
-    conn: sqlite3.Connection,
-    names: Collection[str],
-    since: date | None,
-    until: date | None,
-    dim: int,
-) -> Statements:
-    """The sentences of these speakers in the window, oldest article first."""
-    wanted = sorted(set(names))
-    if not wanted:
-        return Statements(
-            np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros((0, dim), VECTOR_DTYPE)
-        )
-    window, args = _window(since, until)
-    rows = conn.execute(
-        "SELECT s.rowid, a.published, s.vector FROM sentences s"
-        " JOIN articles a ON a.id = s.article_id"
-        f" WHERE s.speaker IN ({','.join('?' * len(wanted))}){window}"
-        " ORDER BY a.published IS NULL, a.published, s.article_id, s.ord",
-        [*wanted, *args],
-    ).fetchall()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    ordinals: dict[str | None, int] = {None: 0}
-    days = np.fromiter(
-        (ordinals.get(r[1]) or ordinals.setdefault(r[1], _ordinal(r[1])) for r in rows),
-        dtype=np.int32,
-        count=len(rows),
-    )
-    vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=VECTOR_DTYPE)
-    return Statements(ids, days, vectors.reshape(len(rows), dim))
-
-
-def _ordinal(published: str | None) -> int:
-    return date.fromisoformat(published).toordinal() if published else 0
-
-
-def sentences_by_id(
-    conn: sqlite3.Connection, ids: Sequence[int], article_of: Callable[[sqlite3.Row], Article]
+    conn: sqlite3.Connection, w: Wanted, article_of: Callable[[sqlite3.Row], Article]
 ) -> list[Sentence]:
-    wanted = [int(i) for i in ids]
-    if not wanted:
+    if not w.speakers or (w.passages is not None and not w.passages):
         return []
+    where, args = _where(w)
+    limit = f" LIMIT {int(w.newest)}" if w.newest is not None else ""
     rows = conn.execute(
-        'SELECT rowid, chunk_rowid, article_id, ord, start, "end", vector, speaker FROM sentences'
-        f" WHERE rowid IN ({','.join('?' * len(wanted))})",
-        wanted,
+        'SELECT s.chunk_rowid, s.article_id, s.ord, s.start, s."end", s.vector, s.speaker'
+        f" FROM sentences s WHERE {where}"
+        " ORDER BY s.published IS NULL, s.published DESC, s.article_id, s.ord" + limit,
+        args,
     ).fetchall()
+    if not rows:
+        return []
     articles = _articles(conn, {r["article_id"] for r in rows}, article_of)
     chunks = _chunks(conn, {int(r["chunk_rowid"]) for r in rows})
-    by_id = {
-        int(r["rowid"]): Sentence(
+    return [
+        Sentence(
             articles[r["article_id"]],
             chunks[int(r["chunk_rowid"])],
             r["start"],
@@ -95,8 +81,7 @@ def sentences_by_id(
             r["speaker"],
         )
         for r in rows
-    }
-    return [by_id[i] for i in wanted if i in by_id]
+    ]
 
 
 def _articles(

@@ -169,7 +169,7 @@ def _said(n: int, day: date | None, speakers: tuple[str | None, str | None]) -> 
     return art, chunks, keys, vectors, rows
 
 
-def test_statements_by_speaker_and_period(store: Store) -> None:
+def test_statements_by_speaker_period_passages_and_recency(store: Store) -> None:
     with store.locked():
         draft = store.begin(None, dim=DIM)
         draft.add(*_said(1, date(2022, 3, 29), ("Dmitry Peskov", None)))  # type: ignore[arg-type]
@@ -184,31 +184,26 @@ def test_statements_by_speaker_and_period(store: Store) -> None:
             "the Kremlin": 1,
             "Zelenskyy": 1,
         }
-        found = snap.statements(["Peskov", "Dmitry Peskov", "nobody"])
-        assert found.days.tolist() == [
-            date(2022, 2, 1).toordinal(),
-            date(2022, 3, 29).toordinal(),
-            0,
-        ]
-        assert found.vectors.shape == (3, DIM)
-        assert np.allclose(found.vectors[0], article(2, "x")[3][0], atol=1e-3)
-        got = snap.sentences_by_id(found.ids[::-1].tolist())  # in the order asked
+        got = snap.statements(["Peskov", "Dmitry Peskov", "nobody"])
         assert [(s.article.id, s.index, s.speaker) for s in got] == [
-            ("a3", 0, "Peskov"),  # undated: last of the statements
-            ("a1", 0, "Dmitry Peskov"),
+            ("a1", 0, "Dmitry Peskov"),  # newest first
             ("a2", 0, "Peskov"),
+            ("a3", 0, "Peskov"),  # undated last
         ]
-        assert got[2].chunk.id == "a2-0" and got[2].text == got[2].chunk.text
-        assert np.allclose(got[2].vector, found.vectors[0], atol=1e-3)
+        assert got[1].chunk.id == "a2-0" and got[1].text == got[1].chunk.text
+        assert np.allclose(got[1].vector, article(2, "x")[3][0], atol=1e-3)
+        newest = snap.statements(["Peskov", "Dmitry Peskov"], newest=1)
+        assert [s.article.id for s in newest] == ["a1"]
         window = snap.statements(
             ["Peskov", "the Kremlin"], since=date(2022, 1, 1), until=date(2022, 3, 1)
         )
-        assert [s.speaker for s in snap.sentences_by_id(window.ids.tolist())] == [
-            "Peskov",
-            "the Kremlin",
-        ]
-        assert len(snap.statements([])) == 0 and snap.statements([]).vectors.shape == (0, DIM)
-        assert snap.sentences_by_id([]) == []
+        assert [s.speaker for s in window] == ["Peskov", "the Kremlin"]
+        query = np.zeros(DIM, dtype=np.float32)
+        query[(2 * 2 + 1) % DIM] = 1.0  # article 2's second passage
+        ids, _ = snap.dense.search(query, 1)
+        inside = snap.statements(["Peskov", "the Kremlin"], passages=[int(i) for i in ids])
+        assert [(s.article.id, s.speaker) for s in inside] == [("a2", "the Kremlin")]
+        assert snap.statements(["Peskov"], passages=[]) == [] and snap.statements([]) == []
         assert snap.sentences(["a2"])[1].speaker == "the Kremlin"
     finally:
         snap.close()
