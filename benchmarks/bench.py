@@ -177,7 +177,8 @@ def full_pipeline(
     titles = [a.title for _, a in passages]
     started = time.perf_counter()
     approximate = result.n >= s.ann_min_chunks
-    articles = synth_articles(texts, titles, parents)
+    dates = [a.published for _, a in passages]
+    articles = synth_articles(texts, titles, parents, dates)
     write_index(s, engine.embedder, vectors, articles, approximate)
     result.write_s = time.perf_counter() - started
     synthetic = Engine(s, engine.embedder)

@@ -10,6 +10,7 @@ so BM25, the metadata store and the answer step work on real sentences.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 import numpy as np
 
@@ -56,9 +57,13 @@ def synth_vectors(base: np.ndarray, n: int, seed: int = 0) -> tuple[np.ndarray, 
 
 
 def synth_articles(
-    texts: Sequence[str], titles: Sequence[str], parents: np.ndarray
+    texts: Sequence[str],
+    titles: Sequence[str],
+    parents: np.ndarray,
+    dates: Sequence[date | None] = (),
 ) -> Iterator[tuple[Article, list[Chunk], np.ndarray]]:
-    """Articles of PER_ARTICLE passages; passage text = its parent chunk's text, verbatim."""
+    """Articles of PER_ARTICLE passages; passage text = its parent chunk's text, verbatim; the
+    date is the first parent's article's (timelines leave undated articles out)."""
     for first in range(0, len(parents), PER_ARTICLE):
         rows = parents[first : first + PER_ARTICLE]
         aid = f"syn{first // PER_ARTICLE}"
@@ -69,7 +74,8 @@ def synth_articles(
             parts.append(text)
             offset += len(text) + 2
         title = f"{titles[int(rows[0])]} (synthetic {first // PER_ARTICLE})"
-        article = Article(aid, title, "\n\n".join(parts), f"synthetic#{aid}")
+        day = dates[int(rows[0])] if dates else None
+        article = Article(aid, title, "\n\n".join(parts), f"synthetic#{aid}", published=day)
         yield article, chunks, np.arange(first, first + len(rows))
 
 

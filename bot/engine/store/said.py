@@ -38,36 +38,88 @@ def speakers(conn: sqlite3.Connection) -> dict[str, int]:
     return {str(name): int(n) for name, n in rows}
 
 
-def _where(w: Wanted) -> tuple[str, list[object]]:
-    names = sorted(set(w.speakers))
-    sql = f"s.speaker IN ({','.join('?' * len(names))})"
-    args: list[object] = [*names]
-    if w.passages is not None:
-        ids = sorted({int(i) for i in w.passages})
-        sql += f" AND s.chunk_rowid IN ({','.join('?' * len(ids))})"
-        args += ids
+def _window(w: Wanted) -> tuple[str, list[object]]:
+    sql, args = "", list[object]()
     if w.since is not None:
-        sql, args = sql + " AND s.published >= ?", [*args, w.since.isoformat()]
+        sql, args = sql + " AND published >= ?", [*args, w.since.isoformat()]
     if w.until is not None:
-        sql, args = sql + " AND s.published <= ?", [*args, w.until.isoformat()]
+        sql, args = sql + " AND published <= ?", [*args, w.until.isoformat()]
     return sql, args
+
+
+def _in_passages(conn: sqlite3.Connection, w: Wanted, names: list[str]) -> list[int]:
+    """Through the passage index: a topic's passages hold a few thousand sentences at most."""
+    ids = sorted({int(i) for i in w.passages or ()})
+    window, args = _window(w)
+    rows = conn.execute(
+        f"SELECT rowid FROM sentences WHERE chunk_rowid IN ({','.join('?' * len(ids))})"
+        f" AND +speaker IN ({','.join('?' * len(names))}){window}",
+        [*ids, *names, *args],
+    )
+    return [int(r[0]) for r in rows]
+
+
+def _newest(conn: sqlite3.Connection, w: Wanted, names: list[str], n: int) -> list[int]:
+    """Per speaker, the newest n from the (speaker, published) index; then the newest n of all."""
+    window, args = _window(w)
+    found: list[tuple[str, int]] = []
+    for name in names:
+        found += conn.execute(
+            f"SELECT published, rowid FROM sentences WHERE speaker = ?{window}"
+            " ORDER BY published DESC LIMIT ?",
+            [name, *args, n],
+        ).fetchall()
+    found.sort(key=lambda r: (r[0] is not None, r[0] or "", -r[1]), reverse=True)
+    return [rowid for _, rowid in found[:n]]
+
+
+def _all(conn: sqlite3.Connection, w: Wanted, names: list[str]) -> list[int]:
+    window, args = _window(w)
+    marks = ",".join("?" * len(names))
+    rows = conn.execute(
+        f"SELECT rowid FROM sentences WHERE speaker IN ({marks}){window}", [*names, *args]
+    )
+    return [int(r[0]) for r in rows]
 
 
 def statements(
     conn: sqlite3.Connection, w: Wanted, article_of: Callable[[sqlite3.Row], Article]
 ) -> list[Sentence]:
-    if not w.speakers or (w.passages is not None and not w.passages):
+    names = sorted(set(w.speakers))
+    if not names or (w.passages is not None and not w.passages):
         return []
-    where, args = _where(w)
-    limit = f" LIMIT {int(w.newest)}" if w.newest is not None else ""
+    if w.passages is not None:
+        ids = _in_passages(conn, w, names)
+    elif w.newest is not None:
+        ids = _newest(conn, w, names, w.newest)
+    else:
+        ids = _all(conn, w, names)
+    found = _read(conn, ids, article_of)
+    found.sort(
+        key=lambda s: (
+            s.article.published is None,
+            _back(s.article.published),
+            s.article.id,
+            s.index,
+        )
+    )
+    return found[: w.newest] if w.newest is not None else found
+
+
+def _back(day: date | None) -> int:
+    return -day.toordinal() if day else 0
+
+
+def _read(
+    conn: sqlite3.Connection, ids: list[int], article_of: Callable[[sqlite3.Row], Article]
+) -> list[Sentence]:
+    if not ids:
+        return []
     rows = conn.execute(
-        'SELECT s.chunk_rowid, s.article_id, s.ord, s.start, s."end", s.vector, s.speaker'
-        f" FROM sentences s WHERE {where}"
-        " ORDER BY s.published IS NULL, s.published DESC, s.article_id, s.ord" + limit,
-        args,
+        'SELECT chunk_rowid, article_id, ord, start, "end", vector, speaker FROM sentences'
+        f" WHERE rowid IN ({','.join('?' * len(ids))})",
+        ids,
     ).fetchall()
-    if not rows:
-        return []
     articles = _articles(conn, {r["article_id"] for r in rows}, article_of)
     chunks = _chunks(conn, {int(r["chunk_rowid"]) for r in rows})
     return [
