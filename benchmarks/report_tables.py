@@ -169,12 +169,12 @@ def timeline_table(sizes: Sequence[SizeBench]) -> str:
     head = [
         "chunks",
         "attributed sentences",
-        "read per query (median)",
+        "statements of the party (median)",
         "timeline p50 ms",
         "timeline p95 ms",
     ]
     rows = [
-        [f"{s.n:,}", f"{t.statements:,}", f"{t.read_p50:,}", f"{t.p50_ms:.0f}", f"{t.p95_ms:.0f}"]
+        [f"{s.n:,}", f"{t.statements:,}", f"{t.party_p50:,}", f"{t.p50_ms:.0f}", f"{t.p95_ms:.0f}"]
         for s in sizes
         if (t := s.timeline) is not None
     ]

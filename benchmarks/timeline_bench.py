@@ -1,7 +1,9 @@
 """Timeline latency: `Engine.timeline` over a complete index, warm, the way /timeline calls it.
 
-The queries mix the heaviest case (a whole party, no topic: every statement of the party is read
-to find the newest) with topics (stored sentence vectors scored against one encoded topic).
+The queries mix a whole party without a topic (its newest statements, read through the
+(speaker, published) index) with topics (the statements in the topic's passages, scored by their
+stored vectors and the topic's key terms). `party_p50` says how many statements the queried
+parties have in the index: what a timeline must not read one by one.
 """
 
 from __future__ import annotations
@@ -29,23 +31,23 @@ class TimelineLatency:
     p95_ms: float
     samples: int
     statements: int  # attributed sentences in the index
-    read_p50: int  # statements a query read (party and period), median
+    party_p50: int  # statements the queried party has in the index, median
 
 
 def measure_timeline(engine: Engine, samples: int = SAMPLES) -> TimelineLatency:
     for party, topic in QUERIES:  # warm: SQLite pages, the model's first encode
         engine.timeline(party, topic=topic)
     snap = engine.generation()
-    seconds, read = [], []
+    seconds, sizes = [], []
     for i in range(samples):
         party, topic = QUERIES[i % len(QUERIES)]
         started = time.perf_counter()
         result = engine.timeline(party, topic=topic)
         seconds.append(time.perf_counter() - started)
         counts = snap.speakers()
-        read.append(sum(counts[name] for name in result.speakers))
+        sizes.append(sum(counts[name] for name in result.speakers))
     p50, p95 = ms_percentiles(seconds)
-    read.sort()
+    sizes.sort()
     return TimelineLatency(
-        p50, p95, len(seconds), sum(snap.speakers().values()), read[len(read) // 2]
+        p50, p95, len(seconds), sum(snap.speakers().values()), sizes[len(sizes) // 2]
     )

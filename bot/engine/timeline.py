@@ -17,13 +17,13 @@ import numpy as np
 from bot.engine.models import Entry, Sentence, Timeline
 from bot.engine.parties import Party
 from bot.engine.store.base import Snapshot
-from bot.engine.text import content_terms, stem, words
+from bot.engine.text import content_terms, stem
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 POOL_PER_ENTRY, MIN_POOL = 3, 60  # newest statements read per entry shown (at least)
-TOPIC_PASSAGES = 1000  # passages a topic search hands on, by meaning and by words each
+TOPIC_PASSAGES = (400, 2000)  # passages a topic search hands on (by meaning and by words each)
 MIN_COSINE = 0.42  # a statement without the topic's words must be this close in meaning
 TERM_WEIGHT = 0.3  # a statement's share of the topic's key terms, added to its cosine
 _NEGATIVE = re.compile(
@@ -50,8 +50,16 @@ def stance(statement: str) -> int:
     return int(pos) - int(neg)
 
 
-def _coverage(sentence: Sentence, terms: set[str]) -> float:
-    return len(terms & set(stem(words(sentence.text)))) / max(1, len(terms))
+def _term_patterns(topic: str) -> list[re.Pattern[str]]:
+    """One pattern per key term of the topic: a word starting with its stem ("guarante" finds
+    "guarantees" and "guaranteed"), as the stemmer would have matched them."""
+    stems = dict.fromkeys(stem(content_terms(topic)))
+    return [re.compile(rf"\b{re.escape(s)}\w*", re.I) for s in stems]
+
+
+def _coverage(sentence: Sentence, patterns: Sequence[re.Pattern[str]]) -> float:
+    """The share of the topic's key terms the statement uses."""
+    return sum(bool(p.search(sentence.text)) for p in patterns) / max(1, len(patterns))
 
 
 def _key(sentence: Sentence) -> str:
@@ -72,10 +80,12 @@ def build(
     names = party_speakers(party, snap.speakers())
     if topic:
         vector = np.asarray(encode([topic])[0], dtype=np.float32)
-        found = snap.statements(
-            names, since=since, until=until, passages=_topic_passages(snap, vector, topic)
-        )
-        picked = _relevant(found, vector, topic)
+        for k in TOPIC_PASSAGES:  # wider only when the nearest passages are mostly others'
+            passages = _topic_passages(snap, vector, topic, k)
+            found = snap.statements(names, since=since, until=until, passages=passages)
+            picked = _relevant(found, vector, topic)
+            if len(picked) >= limit:
+                break
     else:
         newest = max(POOL_PER_ENTRY * limit, MIN_POOL)
         picked = snap.statements(names, since=since, until=until, newest=newest)
@@ -88,10 +98,10 @@ def build(
     return Timeline(party.name, topic or None, tuple(_entries(chosen)), tuple(names))
 
 
-def _topic_passages(snap: Snapshot, vector: np.ndarray, topic: str) -> set[int]:
+def _topic_passages(snap: Snapshot, vector: np.ndarray, topic: str, k: int) -> set[int]:
     """The passages about the topic, by meaning and by its words: where its statements are."""
-    dense, _ = snap.dense.search(vector, TOPIC_PASSAGES)
-    sparse, _ = snap.sparse.search(content_terms(topic), TOPIC_PASSAGES)
+    dense, _ = snap.dense.search(vector, k)
+    sparse, _ = snap.sparse.search(content_terms(topic), k)
     return {int(i) for i in dense if i >= 0} | {int(i) for i in sparse}
 
 
@@ -99,11 +109,11 @@ def _relevant(found: list[Sentence], vector: np.ndarray, topic: str) -> list[Sen
     """The statements on the topic (close in meaning, or using its key terms), best first."""
     if not found:
         return []
-    terms = set(stem(content_terms(topic)))
+    patterns = _term_patterns(topic)
     cosine = np.vstack([s.vector for s in found]) @ vector
     scored = []
     for s, cos in zip(found, cosine.tolist(), strict=True):
-        cover = _coverage(s, terms)
+        cover = _coverage(s, patterns)
         if cover > 0 or cos >= MIN_COSINE:
             scored.append((cos + TERM_WEIGHT * cover, s))
     scored.sort(key=lambda pair: -pair[0])

@@ -22,7 +22,7 @@ from bot.engine.timeline import Encode, build, stance
 
 NO_FILTERS = Filters()
 NEWEST = 2  # statements that lead the answer
-POOL = 30  # the most relevant statements the newest are chosen from
+POOL = 10  # the most relevant statements the newest are chosen from
 _STANCE = re.compile(
     r"\b(want|wants|wanted|demand\w*|say|says|saying|said|insist\w*|require\w*|propos\w*|"
     r"position|stance|offer\w*|ask|asks|asking|seek\w*|expect\w*|call\w* for|stand)\b",
