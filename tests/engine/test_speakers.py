@@ -38,6 +38,12 @@ def speakers(text: str) -> list[str | None]:
         ("Peskov's remarks were dismissed in Kyiv.", None),  # a possessive is no subject
         ("“Putin said no,” a source claimed.", None),  # a verb inside the quotation is not its own
         ("Vladimir Putin: Thank you very much, colleagues.", "Vladimir Putin"),
+        (
+            "Mykhailo Podolyak, Adviser to the Head of the Office of the President of Ukraine and a "
+            "member of the Ukrainian delegation at the negotiations with Russia, said this.",
+            "Mykhailo Podolyak",
+        ),
+        ("A member of the delegation at the talks with Russia said this.", None),
     ],
 )
 def test_one_sentence(sentence: str, speaker: str | None) -> None:

@@ -37,6 +37,7 @@ _AUX = {"has", "have", "had", "also", "then", "later", "again", "further", "prev
 _AUX |= {"would", "will", "was", "were", "is", "on", "the", "in", "a"}
 _PASSIVE = {"was", "were", "been", "being", "is", "are", "be"}
 _PRONOUNS = {"he", "she", "it"}
+_PREPOSITIONS = {"with", "to", "in", "at", "from", "for", "by", "on", "against", "between", "of"}
 _TITLES = {
     "president", "prime", "minister", "foreign", "defence", "defense", "secretary", "chancellor",
     "spokesman", "spokeswoman", "spokesperson", "head", "state", "leader", "chief", "deputy",
@@ -178,14 +179,23 @@ def _left(masked: str, at: int, verb: str) -> Ref | None:
     before = masked[:at].rstrip()
     if before.endswith(","):  # an appositive: skip back over ", the Kremlin spokesman,"
         inner = before[:-1].rfind(",")
-        if inner > 0 and len(before) - inner < 120:
+        if inner > 0 and len(before) - inner < 300:
             before = before[:inner]
-    tokens = TOKEN.findall(before)[-8:]
+    tokens = TOKEN.findall(before)[-9:]
     while tokens and (tokens[-1].lower() in _AUX or tokens[-1].lower().endswith("ly")):
         if tokens[-1].lower() in _PASSIVE and verb != "quoted as saying":
             return None
         tokens.pop()
-    return name_of(tokens)
+    ref = name_of(tokens)
+    if ref is not None and ref.name is not None and _after_preposition(tokens, ref.name):
+        return None  # "… the talks with Russia said": a name inside a phrase is no subject
+    return ref
+
+
+def _after_preposition(tokens: list[str], name: str) -> bool:
+    used = len(name.split())
+    before = tokens[-used - 1].lower() if len(tokens) > used else ""
+    return before in _PREPOSITIONS
 
 
 def right(masked: str, end: int) -> Ref | None:
