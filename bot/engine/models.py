@@ -118,8 +118,8 @@ class Entry:
     speaker: str
     statement: str  # a sentence of `article`, exactly as it stands there
     article: Article
+    chunk: Chunk = field(compare=False)  # the passage that holds it
     changes: bool = False  # its stance reverses the entry before it (timeline.py)
-    chunk_id: str = field(default="", compare=False)  # the passage that holds it
 
     def to_json(self) -> dict[str, str | None]:
         a = self.article

@@ -139,6 +139,6 @@ def _entries(picked: list[Sentence]) -> list[Entry]:
         if day is None:
             continue
         turned = bool(now and last and now != last)
-        out.append(Entry(day, s.speaker or "", s.text, s.article, turned, s.chunk.id))
+        out.append(Entry(day, s.speaker or "", s.text, s.article, s.chunk, turned))
         last = now or last
     return out

@@ -6,12 +6,13 @@ from datetime import date
 
 from bot.chat.render import DESCRIPTION_MAX, MESSAGE_MAX, message_size
 from bot.chat.render_timeline import party_choices, render_timeline
-from bot.engine import Article, Entry, Timeline
+from bot.engine import Article, Chunk, Entry, Timeline
 
 
 def entry(n: int, statement: str, changes: bool = False) -> Entry:
     a = Article(f"a{n}", f"Title {n} [x](y)", statement, f"a{n}.md", f"https://n.test/{n}", "Wire")
-    return Entry(date(2025, 1, 1 + n % 28), "Dmitry Peskov", statement, a, changes)
+    chunk = Chunk(f"c{n}", a.id, 0, statement, None, 0, len(statement))
+    return Entry(date(2025, 1, 1 + n % 28), "Dmitry Peskov", statement, a, chunk, changes)
 
 
 def test_entries_show_date_speaker_quote_source_and_change() -> None:

@@ -26,40 +26,38 @@ def positions(
     return eng
 
 
-def test_the_newest_statement_leads_and_says_what_it_updates(positions: Engine) -> None:
+def test_the_newest_statement_leads_and_says_what_it_changes(positions: Engine) -> None:
     answer = positions.ask("What does the Kremlin want now on a ceasefire?")
     assert answer.text.startswith(
         "As of 2025-08-05: Kremlin spokesperson Dmitry Peskov said on Tuesday that Moscow is ready"
     )
     assert (
-        "This updates what was said on 2025-07-01: Dmitry Peskov said a ceasefire was not"
+        "[1] This changes what was said on 2025-07-01: Dmitry Peskov said a ceasefire was not"
         in answer.text
     )
-    assert "is newer than [3] (2025-06-02)" in answer.text
     assert [c.article.url for c in answer.citations] == [
         "https://example.org/peskov-ready",
         "https://example.org/peskov-no",
         "https://example.org/kremlin-terms",
     ]
-    assert all(c.quote in c.article.text for c in answer.citations)
-    assert answer.as_of is not None and answer.as_of.isoformat() == "2025-08-05"
+    evidence = {h.chunk.id: h.chunk.text for h in answer.hits}
+    assert all(c.quote in evidence[c.chunk_id] for c in answer.citations)  # cited and retrieved
+    assert answer.as_of == date(2025, 8, 5)
 
 
 def test_a_person_is_asked_about_not_the_whole_side(positions: Engine) -> None:
     answer = positions.ask("What does Zelenskyy demand?")
-    assert answer.text.startswith(
-        'As of 2025-06-02: "We will not trade land for peace," Zelenskyy said. [1]'
-    )
+    assert answer.text.startswith('"We will not trade land for peace," Zelenskyy said. [1]')
     assert answer.text.count("We will not trade land") == 1  # not quoted twice
 
 
-def test_filters_bound_the_statements(positions: Engine) -> None:
+def test_filters_and_periods_bound_the_statements(positions: Engine) -> None:
     early = positions.ask("What does Peskov say about a ceasefire?", until=date(2025, 7, 31))
-    assert early.text.startswith(
-        "As of 2025-07-01: Dmitry Peskov said a ceasefire was not possible"
-    )
+    assert early.text.startswith("Dmitry Peskov said a ceasefire was not possible")
     wire = positions.ask("What does Peskov say about a ceasefire?", outlet="Example News")
-    assert not wire.text.startswith("As of")  # Peskov is quoted only by Wire and Mirror
+    assert "Peskov said" not in wire.text  # Peskov is quoted only by Wire and Mirror
+    positions.today = lambda: date(2026, 12, 1)
+    assert positions.ask("what did Peskov say last week").abstained  # a period: no lead
 
 
 def test_other_questions_are_left_alone(positions: Engine) -> None:
@@ -67,4 +65,4 @@ def test_other_questions_are_left_alone(positions: Engine) -> None:
     assert named_side("what does putin want", positions.parties()) is not None
     assert named_side("what does the pope want", positions.parties()) is None
     plain = positions.ask("When did the grain corridor reopen?")
-    assert not plain.text.startswith("As of")
+    assert "Peskov" not in plain.text

@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.engine.models import Answer, Citation, Entry, Filters
+from bot.engine.models import Answer, Citation, Entry, Filters, Hit
 from bot.engine.parties import Party, name_words
+from bot.engine.search.retrieve import Query
 from bot.engine.store.base import Snapshot
 from bot.engine.text import content_terms
 from bot.engine.timeline import Encode, build, stance
@@ -50,22 +51,23 @@ def named_side(question: str, parties: Sequence[Party]) -> Party | None:
 
 
 def newest_statements(
-    question: str,
+    query: Query,
     snap: Snapshot,
     parties: Sequence[Party],
     encode: Encode,
     filters: Filters = NO_FILTERS,
 ) -> list[Entry]:
     """X's newest statements on the question's topic, newest first ([] if the question does not
-    ask for a position or names nobody with attributed statements)."""
-    if not asks_position(question):
+    ask for a position, names a period of its own (the extractive answer keeps to it), or names
+    nobody with attributed statements)."""
+    if query.time.period or not asks_position(query.text):
         return []
-    side = named_side(question, parties)
+    side = named_side(query.text, parties)
     if side is None:
         return []
     named = set(name_words(" ".join(side.aliases)))
     topic = " ".join(
-        t for t in content_terms(question) if not _STANCE.fullmatch(t) and t not in named
+        t for t in content_terms(query.text) if not _STANCE.fullmatch(t) and t not in named
     )
     found = build(
         snap,
@@ -80,33 +82,31 @@ def newest_statements(
     return admitted[::-1]
 
 
-def lead_with(answer: Answer, statements: Sequence[Entry]) -> Answer:
-    """The answer with X's newest statements first, its own citations renumbered after them."""
-    if not statements:
+def lead_with(answer: Answer, statements: Sequence[Entry], *, latest: bool) -> Answer:
+    """The answer with X's newest statements first (verbatim, cited), its own sentences after
+    them, renumbered; a decline stays a decline. For a question about now (`latest`) it opens
+    "As of <date>:" and names the date of an older statement the newest turns against."""
+    if not statements or answer.abstained:
         return answer
     newest = statements[0]
     older = next((e for e in statements[1:] if _turns(newest, e)), None)
     lead = [newest, *([older] if older else statements[1:NEWEST])]
-    cites = [Citation(i, e.article, e.statement, e.chunk_id) for i, e in enumerate(lead, 1)]
-    parts = [f"As of {newest.date.isoformat()}: {_said(newest)} [1]"]
-    if older is not None:
-        parts.append(f"This updates what was said on {older.date.isoformat()}: {_said(older)} [2]")
-    elif len(lead) > 1:
-        parts.append(f"On {lead[1].date.isoformat()}: {_said(lead[1])} [2]")
-    if answer.abstained:
-        return Answer(
-            answer.question, " ".join(parts), tuple(cites), False, newest.date, answer.hits
-        )
+    cites = [Citation(i, e.article, e.statement, e.chunk.id) for i, e in enumerate(lead, 1)]
+    parts = [f"{_said(e)} [{i}]" for i, e in enumerate(lead, 1)]
+    if latest:
+        parts[0] = f"As of {newest.date.isoformat()}: {parts[0]}"
+        if older is not None:
+            parts[1] = f"This changes what was said on {older.date.isoformat()}: {parts[1]}"
     text, moved = _renumber(answer, cites)
-    stale = [c for c in moved if c.article.published and c.article.published < newest.date]
-    if stale:
-        marks = ", ".join(f"[{c.n}] ({c.article.published})" for c in stale)
-        parts.append(f"The statement of {newest.date.isoformat()} is newer than {marks}:")
+    hits = {h.chunk.id: h for h in answer.hits}
+    for e in lead:
+        hits.setdefault(e.chunk.id, Hit(e.chunk, e.article, 0.0))  # the lead's evidence too
     return replace(
         answer,
         text=" ".join([*parts, text]).strip(),
         citations=tuple([*cites, *moved]),
         as_of=max(newest.date, answer.as_of or newest.date),
+        hits=tuple(hits.values()),
     )
 
 
@@ -116,12 +116,8 @@ def _turns(newer: Entry, older: Entry) -> bool:
 
 
 def _said(e: Entry) -> str:
-    """The statement as it stands; led by the speaker's name when it does not hold it."""
-    text = " ".join(e.statement.split())
-    last = name_words(e.speaker)[-1:]
-    if last and last[0] in name_words(text):
-        return text
-    return f"{e.speaker}: {text}"
+    """The statement as it stands in its article (its citation names the article and date)."""
+    return " ".join(e.statement.split())
 
 
 def _renumber(answer: Answer, lead: Sequence[Citation]) -> tuple[str, list[Citation]]:
