@@ -27,6 +27,7 @@ from benchmarks.speed import (
     thread_env,
 )
 from benchmarks.synth import synth_articles, synth_vectors, write_index
+from benchmarks.timeline_bench import TimelineLatency, measure_timeline
 from bot.engine.engine import Engine
 from bot.engine.index.embed import Embedder
 from bot.engine.models import Article, Chunk
@@ -82,6 +83,7 @@ class SizeBench:
     cold: Process | None = None
     index_mb: float | None = None
     write_s: float | None = None  # SQLite + FAISS + BM25 build from synthetic parts
+    timeline: TimelineLatency | None = None  # `talks timeline` on the same synthetic index
 
 
 @dataclass
@@ -175,11 +177,13 @@ def full_pipeline(
     titles = [a.title for _, a in passages]
     started = time.perf_counter()
     approximate = result.n >= s.ann_min_chunks
-    articles = synth_articles(texts, titles, parents)
+    dates = [a.published for _, a in passages]
+    articles = synth_articles(texts, titles, parents, dates)
     write_index(s, engine.embedder, vectors, articles, approximate)
     result.write_s = time.perf_counter() - started
     synthetic = Engine(s, engine.embedder)
     result.pipeline = measure_latency(synthetic, questions)
+    result.timeline = measure_timeline(synthetic)
     result.index_mb = index_mb(synthetic)
     result.cold = cold_start(s, questions[0], plan.env)
     synthetic.generation().close()

@@ -15,6 +15,7 @@ from benchmarks.report_tables import (
     pipeline_table,
     quality_table,
     table,
+    timeline_table,
 )
 from benchmarks.synth import SIGMA
 from bot.engine.answer.extractive import CANDIDATE_ARTICLES
@@ -51,6 +52,15 @@ def _latency_target(report: BenchReport) -> list[str]:
     )
     ok = p.p50_ms < 30 and p.p95_ms < 80
     return ["query p50 < 30 ms, p95 < 80 ms at 100k", got, _verdict(ok)]
+
+
+def _timeline_target(report: BenchReport) -> list[str]:
+    size = _size(report, TARGET_SIZE)
+    t = size.timeline if size else None
+    if t is None:
+        return ["timeline < 200 ms at 100k", "not measured (size not in --chunks)", "-"]
+    got = f"p50 {t.p50_ms:.0f} ms, p95 {t.p95_ms:.0f} ms ({t.party_p50:,} statements of the party)"
+    return ["timeline < 200 ms at 100k", got, _verdict(t.p95_ms < 200)]
 
 
 def _overhead_target(report: BenchReport) -> list[str]:
@@ -98,6 +108,7 @@ def _ann_target(report: BenchReport) -> list[str]:
 def targets(report: BenchReport) -> list[list[str]]:
     return [
         _latency_target(report),
+        _timeline_target(report),
         _overhead_target(report),
         _memory_target(report),
         _ann_target(report),
@@ -213,6 +224,8 @@ def markdown(report: BenchReport, command: str, plot: str | None, notes: Sequenc
         ann_table(report.sizes),
         "",
         pipeline_table(report.sizes),
+        "",
+        timeline_table(report.sizes),
         "",
     ]
     if plot:

@@ -163,3 +163,24 @@ def pipeline_table(sizes: Sequence[SizeBench]) -> str:
     return "Full `ask` on a complete synthetic index (SQLite + FAISS + BM25):\n\n" + table(
         head, rows
     )
+
+
+def timeline_table(sizes: Sequence[SizeBench]) -> str:
+    head = [
+        "chunks",
+        "attributed sentences",
+        "statements of the party (median)",
+        "timeline p50 ms",
+        "timeline p95 ms",
+    ]
+    rows = [
+        [f"{s.n:,}", f"{t.statements:,}", f"{t.party_p50:,}", f"{t.p50_ms:.0f}", f"{t.p95_ms:.0f}"]
+        for s in sizes
+        if (t := s.timeline) is not None
+    ]
+    if not rows:
+        return "`talks timeline` at synthetic sizes: not measured."
+    return (
+        "`talks timeline` on the same synthetic index (party with and without a topic):\n\n"
+        + table(head, rows)
+    )

@@ -10,11 +10,13 @@ so BM25, the metadata store and the answer step work on real sentences.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 import numpy as np
 
 from bot.engine.index.embed import Embedder
 from bot.engine.index.sentences import passage_sentences
+from bot.engine.index.speakers import attribute
 from bot.engine.index.writer import IndexWriter
 from bot.engine.models import Article, Chunk
 from bot.engine.store.base import SentenceRow
@@ -55,9 +57,13 @@ def synth_vectors(base: np.ndarray, n: int, seed: int = 0) -> tuple[np.ndarray, 
 
 
 def synth_articles(
-    texts: Sequence[str], titles: Sequence[str], parents: np.ndarray
+    texts: Sequence[str],
+    titles: Sequence[str],
+    parents: np.ndarray,
+    dates: Sequence[date | None] = (),
 ) -> Iterator[tuple[Article, list[Chunk], np.ndarray]]:
-    """Articles of PER_ARTICLE passages; passage text = its parent chunk's text, verbatim."""
+    """Articles of PER_ARTICLE passages; passage text = its parent chunk's text, verbatim; the
+    date is the first parent's article's (timelines leave undated articles out)."""
     for first in range(0, len(parents), PER_ARTICLE):
         rows = parents[first : first + PER_ARTICLE]
         aid = f"syn{first // PER_ARTICLE}"
@@ -68,19 +74,23 @@ def synth_articles(
             parts.append(text)
             offset += len(text) + 2
         title = f"{titles[int(rows[0])]} (synthetic {first // PER_ARTICLE})"
-        article = Article(aid, title, "\n\n".join(parts), f"synthetic#{aid}")
+        day = dates[int(rows[0])] if dates else None
+        article = Article(aid, title, "\n\n".join(parts), f"synthetic#{aid}", published=day)
         yield article, chunks, np.arange(first, first + len(rows))
 
 
 def synth_sentences(chunks: list[Chunk], vectors: np.ndarray) -> list[SentenceRow]:
     """Each passage's sentences, with vectors near their passage's (the answer step reads and
-    scores them as it would real ones; their exact values do not matter for speed)."""
+    scores them as it would real ones; their exact values do not matter for speed) and their
+    speakers, found as the writer finds them (a timeline reads those)."""
     rng = np.random.default_rng(len(chunks))
     rows = []
     for i, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True)):
-        for a, b in passage_sentences(chunk):
+        spans = passage_sentences(chunk)
+        for (a, b), speaker in zip(spans, attribute(chunk.text, spans), strict=True):
             v = vector + rng.normal(0.0, 0.05, vector.shape).astype(np.float32)
-            rows.append(SentenceRow(i, chunk.start + a, chunk.start + b, v / np.linalg.norm(v)))
+            row = SentenceRow(i, chunk.start + a, chunk.start + b, v / np.linalg.norm(v), speaker)
+            rows.append(row)
     return rows
 
 

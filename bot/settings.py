@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Where things live
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    # Parties for timelines beyond the bundled ones (bot/engine/data/parties.toml, same shape):
+    # a party of the same name gains the file's aliases, a new name is a new party.
+    parties_file: Path | None = None
 
     # Embedding
     embedding_model: str = Field(default_factory=default_model)

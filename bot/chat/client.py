@@ -27,7 +27,12 @@ from bot.feedback import Feedback
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.admin", "bot.chat.cogs.feeds")
+EXTENSIONS = (
+    "bot.chat.cogs.ask",
+    "bot.chat.cogs.admin",
+    "bot.chat.cogs.feeds",
+    "bot.chat.cogs.timeline",
+)
 
 
 def intents_for(read_all_messages: bool) -> discord.Intents:

@@ -14,12 +14,15 @@ from bot.engine.models import (
     BuildReport,
     Chunk,
     Citation,
+    Entry,
     Filters,
     Hit,
     Progress,
     Sentence,
     Stats,
+    Timeline,
 )
+from bot.engine.parties import Party
 from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
 from bot.engine.store.base import SourceInfo
@@ -33,15 +36,18 @@ __all__ = [
     "Chunk",
     "Citation",
     "Engine",
+    "Entry",
     "Feed",
     "FeedPoll",
     "Filters",
     "Hit",
+    "Party",
     "PollReport",
     "Progress",
     "Sentence",
     "SourceInfo",
     "Stats",
+    "Timeline",
     "Turn",
     "open_engine",
     "parse_day",

@@ -16,10 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.engine import changes, feeds
+from bot.engine import changes, conversation, feeds
+from bot.engine import timeline as timelines
 from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
 from bot.engine.answer.generate import OnText, Writer
-from bot.engine.conversation import Turn, resolve
+from bot.engine.answer.positions import lead_with, newest_statements
+from bot.engine.conversation import Turn
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
@@ -27,7 +29,18 @@ from bot.engine.index.writer import IndexWriter
 from bot.engine.ingest import corpus, read_corpus
 from bot.engine.ingest.files import SUFFIXES
 from bot.engine.ingest.incoming import Fetcher, Input
-from bot.engine.models import AddReport, Answer, Article, BuildReport, Filters, Hit, Progress, Stats
+from bot.engine.models import (
+    AddReport,
+    Answer,
+    Article,
+    BuildReport,
+    Filters,
+    Hit,
+    Progress,
+    Stats,
+    Timeline,
+)
+from bot.engine.parties import Party, load_parties, resolve
 from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
 from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
 from bot.engine.store.files import FileStore
@@ -122,13 +135,15 @@ class Engine:
         (conversation.py) and the Answer's `understood_as` says how it was read."""
         snap, filters = self.generation(), self.filters(since, until, outlet)
         typed = self._question(question)
-        meant = resolve(typed, history, is_name=snap.sparse.is_name, today=self.today())
+        meant = conversation.resolve(
+            typed, history, is_name=snap.sparse.is_name, today=self.today()
+        )
         answer = self._answer(snap, meant.text, filters)
         return replace(answer, question=typed, understood_as=meant.text)
 
     def _answer(self, snap: Snapshot, question: str, filters: Filters) -> Answer:
         query = self._query(snap, question)
-        return build_answer(
+        answer = build_answer(
             query,
             self._retrieve(snap, query, None, filters),
             snap.sentences,
@@ -137,6 +152,9 @@ class Engine:
             threshold=self.settings.abstain_threshold,
             decline=filtered_decline(filters),
         )
+        # "What does X want now?": X's newest attributed statements lead (answer/positions.py)
+        said = newest_statements(query, snap, self.parties(), self.embedder.encode, filters)
+        return lead_with(answer, said, latest=query.time.latest)
 
     def filters(self, since: Day = None, until: Day = None, outlet: str | None = None) -> Filters:
         """The filters checked against the index (BadInput if unusable), with the outlet spelled
@@ -181,6 +199,39 @@ class Engine:
 
     def sources(self) -> list[SourceInfo]:
         return self.generation().sources()
+
+    # ---- positions over time ---------------------------------------------------------------
+    def parties(self) -> list[Party]:
+        """The bundled parties with the admin's additions (settings.parties_file)."""
+        return load_parties(self.settings.parties_file)
+
+    def speakers(self) -> list[str]:
+        """The speaker names the indexed articles quote, the most quoted first."""
+        counts = self.generation().speakers()
+        return sorted(counts, key=lambda name: (-counts[name], name))
+
+    def timeline(
+        self,
+        party: str,
+        *,
+        topic: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        limit: int = timelines.DEFAULT_LIMIT,
+    ) -> Timeline:
+        """Statements attributed to a party (or to one speaker) on a topic, oldest first."""
+        if not 1 <= limit <= timelines.MAX_LIMIT:
+            raise BadInput(f"The limit must be between 1 and {timelines.MAX_LIMIT}.")
+        self.filters(since, until)  # the same checks as a question's period
+        return timelines.build(
+            self.generation(),
+            resolve(party, self.parties()),
+            topic=" ".join((topic or "").split()) or None,
+            since=since,
+            until=until,
+            limit=limit,
+            encode=self.embedder.encode,
+        )
 
     def stats(self) -> Stats:
         try:

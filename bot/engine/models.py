@@ -45,6 +45,7 @@ class Sentence:
     end: int
     index: int  # its position among the article's sentences
     vector: np.ndarray = field(compare=False, repr=False)
+    speaker: str | None = None  # who said it, as the article names them (index/speakers.py)
 
     @property
     def text(self) -> str:
@@ -108,6 +109,42 @@ class Answer:
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
     mode: str = "extractive"  # "generated" when a language model wrote it (answer/generate.py)
     understood_as: str = ""  # the question answered, with context from earlier turns; "" = as typed
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One statement of a timeline: said by `speaker` (as the article names them), verbatim."""
+
+    date: date  # the article's publication date
+    speaker: str
+    statement: str  # a sentence of `article`, exactly as it stands there
+    article: Article
+    chunk: Chunk = field(compare=False)  # the passage that holds it
+    changes: bool = False  # its stance reverses the entry before it (timeline.py)
+
+    def to_json(self) -> dict[str, str | None]:
+        a = self.article
+        return {
+            "date": self.date.isoformat(),
+            "speaker": self.speaker,
+            "statement": self.statement,
+            "title": a.title,
+            "outlet": a.outlet,
+            "url": a.url,
+            "source": a.source,
+        }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    party: str
+    topic: str | None
+    entries: tuple[Entry, ...]
+    speakers: tuple[str, ...] = ()  # the stored speaker names counted as the party
+
+    def to_json(self) -> dict[str, object]:
+        entries = [e.to_json() for e in self.entries]
+        return {"party": self.party, "topic": self.topic, "entries": entries}
 
 
 @dataclass(frozen=True)

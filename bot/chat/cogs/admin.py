@@ -27,6 +27,7 @@ from bot.chat.render_admin import (
     stats_embed,
 )
 from bot.chat.render_feedback import feedback_embed
+from bot.chat.render_timeline import parties_embed
 from bot.chat.tree import describe
 from bot.engine import Engine
 from bot.errors import BadInput, Busy
@@ -160,6 +161,15 @@ class Talks(
         summary = await asyncio.to_thread(self.bot.feedback.summary, 5, interaction.guild_id)
         await interaction.followup.send(
             embed=feedback_embed(summary), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command()
+    async def parties(self, interaction: discord.Interaction) -> None:
+        """The parties /timeline knows, with the names that speak for each."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        known = await asyncio.to_thread(self.engine.parties)
+        await interaction.followup.send(
+            embed=parties_embed(known), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="qa-channel")

@@ -7,12 +7,14 @@ keeps its vector and its sentences' vectors across generations.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.engine.index.chunk import embedding_text
 from bot.engine.index.sentences import SentenceSpan, article_sentences
+from bot.engine.index.speakers import attribute
 from bot.engine.models import Article, Chunk
 from bot.engine.store.base import SentenceRow
 
@@ -36,12 +38,14 @@ class PlannedArticle:
     texts: list[str]  # what the model reads for each passage
     keys: list[str]
     units: list[SentenceSpan]
+    speakers: list[str | None]  # of each unit (index/speakers.py), found in the whole article
 
     @classmethod
     def of(cls, article: Article, chunks: list[Chunk]) -> PlannedArticle:
         texts = [embedding_text(article, c) for c in chunks]
         keys = [content_key(t) for t in texts]
-        return cls(article, chunks, texts, keys, article_sentences(chunks))
+        units = article_sentences(chunks)
+        return cls(article, chunks, texts, keys, units, unit_speakers(article, chunks, units))
 
     def head(self, i: int) -> int:
         """Where passage i's own text starts in its embedded text (after title and heading)."""
@@ -54,11 +58,11 @@ class PlannedArticle:
     def rows(self, sentences: Pooled) -> list[SentenceRow]:
         at = {c.ord: i for i, c in enumerate(self.chunks)}
         out = []
-        for u in self.units:
+        for u, speaker in zip(self.units, self.speakers, strict=True):
             i = at[u.chunk_ord]
             chunk, head = self.chunks[i], self.head(i)
             vector = sentences[self.keys[i]][(head + u.start, head + u.end)]
-            out.append(SentenceRow(i, chunk.start + u.start, chunk.start + u.end, vector))
+            out.append(SentenceRow(i, chunk.start + u.start, chunk.start + u.end, vector, speaker))
         return out
 
 
@@ -67,6 +71,17 @@ class PlannedPassage:
     text: str  # as embedded
     head: int  # where the passage's own text starts in it
     spans: set[Span]  # every sentence wanted from it
+
+
+def unit_speakers(
+    article: Article, chunks: Sequence[Chunk], units: Sequence[SentenceSpan]
+) -> list[str | None]:
+    """Speakers are found over the whole article, not per passage: "he said" may refer to a
+    name two passages back. Recomputed on every add (it is cheap), so reused vectors never
+    carry a stale attribution."""
+    start = {c.ord: c.start for c in chunks}
+    spans = [(start[u.chunk_ord] + u.start, start[u.chunk_ord] + u.end) for u in units]
+    return attribute(article.text, spans)
 
 
 def needed_passages(plan: list[PlannedArticle]) -> dict[str, PlannedPassage]:

@@ -12,7 +12,7 @@ the contract suite (tests/engine/store/test_contract.py) runs against every impl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -22,7 +22,8 @@ import numpy as np
 
 from bot.engine.models import Article, Chunk, Sentence
 
-FORMAT = 3  # 2: dedup keys, MinHash, dup_group; 3: sentences with vectors, names in the vocabulary
+FORMAT = 4  # 2: dedup keys, MinHash, dup_group; 3: sentences with vectors, names in the vocabulary;
+# 4: sentences with their speakers
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class SentenceRow:
     start: int
     end: int
     vector: np.ndarray
+    speaker: str | None = None  # who said it, as the article names them; None: nobody named
 
 
 class DenseSide(Protocol):
@@ -144,6 +146,26 @@ class Snapshot(Catalog, Protocol):
 
     def date_range(self) -> tuple[date | None, date | None]:
         """The first and last publication dates of the indexed articles."""
+        ...
+
+    def speakers(self) -> dict[str, int]:
+        """Every speaker name stored with a sentence, with its number of sentences."""
+        ...
+
+    def statements(
+        self,
+        speakers: Collection[str],
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        passages: Collection[int] | None = None,
+        newest: int | None = None,
+    ) -> list[Sentence]:
+        """The sentences said by exactly these speaker names (as `speakers` spells them), with
+        their vectors and speakers, newest article first (undated last), in article order:
+        only from articles published `since`..`until` (inclusive; a bound excludes undated
+        ones), only in these `passages` (ids as the dense and sparse sides return them) if
+        given, and only the `newest` so many if given."""
         ...
 
     def size_bytes(self) -> int: ...

@@ -19,7 +19,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -77,6 +77,7 @@ class FileSnapshot(_Catalog):
         self._hold = hold  # the shared flock lasts as long as this file stays open
         self._db = MetaDB(path / DB)
         self._dates: tuple[date | None, date | None] | None = None
+        self._speakers: dict[str, int] | None = None
         self.dense = DenseIndex.load(path)
         self.sparse = SparseIndex.load(path)
 
@@ -104,6 +105,22 @@ class FileSnapshot(_Catalog):
 
     def sentences(self, article_ids: Sequence[str]) -> list[Sentence]:
         return self._db.sentences(article_ids)
+
+    def speakers(self) -> dict[str, int]:
+        if self._speakers is None:  # a snapshot never changes: one count per generation
+            self._speakers = self._db.speakers()
+        return self._speakers
+
+    def statements(
+        self,
+        speakers: Collection[str],
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        passages: Collection[int] | None = None,
+        newest: int | None = None,
+    ) -> list[Sentence]:
+        return self._db.statements(speakers, since, until, passages, newest)
 
     def date_range(self) -> tuple[date | None, date | None]:
         if self._dates is None:  # a snapshot never changes: one scan of the articles suffices

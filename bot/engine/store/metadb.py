@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.engine.index.dedup import canonical_url, signature, text_key
 from bot.engine.models import Article, Chunk, Sentence
+from bot.engine.store import said
 from bot.engine.store.base import SentenceRow, SourceInfo
 
 SCHEMA = """
@@ -40,12 +41,14 @@ CREATE INDEX IF NOT EXISTS chunks_ekey ON chunks(ekey);
 CREATE TABLE IF NOT EXISTS sentences (
     rowid INTEGER PRIMARY KEY, chunk_rowid INTEGER NOT NULL REFERENCES chunks(rowid),
     article_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    vector BLOB NOT NULL
+    vector BLOB NOT NULL, speaker TEXT, published TEXT
 );
+CREATE INDEX IF NOT EXISTS sentences_said ON sentences(speaker, published)
+    WHERE speaker IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_rowid);
 """
-VECTOR_DTYPE = np.float16  # a sentence vector only ranks sentences: half precision is plenty
+VECTOR_DTYPE = said.VECTOR_DTYPE  # a sentence vector only ranks sentences: half is plenty
 
 
 def _blob(vector: np.ndarray) -> bytes:
@@ -122,6 +125,7 @@ class MetaDB:
             "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL)", _article_row(article, now)
         )
         rows = []
+        day = article.published.isoformat() if article.published else None  # for `statements`
         for chunk, ekey in zip(chunks, ekeys, strict=True):
             cur = self.conn.execute(
                 'INSERT INTO chunks (id, article_id, ord, heading, start, "end", text, ekey)'
@@ -139,10 +143,11 @@ class MetaDB:
             )
             rows.append(int(cur.lastrowid or 0))
         self.conn.executemany(
-            'INSERT INTO sentences (chunk_rowid, article_id, ord, start, "end", vector)'
-            " VALUES (?,?,?,?,?,?)",
+            "INSERT INTO sentences"
+            ' (chunk_rowid, article_id, ord, start, "end", vector, speaker, published)'
+            " VALUES (?,?,?,?,?,?,?,?)",
             [
-                (rows[s.chunk], article.id, n, s.start, s.end, _blob(s.vector))
+                (rows[s.chunk], article.id, n, s.start, s.end, _blob(s.vector), s.speaker, day)
                 for n, s in enumerate(sentences)
             ],
         )
@@ -168,7 +173,7 @@ class MetaDB:
         marks = ",".join("?" * len(article_ids))
         rows = self.conn.execute(
             "SELECT s.chunk_rowid, s.article_id, s.ord AS sord, s.start AS sstart,"
-            f' s."end" AS send, s.vector FROM sentences s WHERE s.article_id IN ({marks})'
+            f' s."end" AS send, s.vector, s.speaker FROM sentences s WHERE s.article_id IN ({marks})'
             " ORDER BY s.rowid",
             list(article_ids),
         ).fetchall()
@@ -178,9 +183,24 @@ class MetaDB:
             chunk, article = passages[int(r["chunk_rowid"])]
             vector = np.frombuffer(r["vector"], dtype=VECTOR_DTYPE).astype(np.float32)
             out[article.id].append(
-                Sentence(article, chunk, r["sstart"], r["send"], r["sord"], vector)
+                Sentence(article, chunk, r["sstart"], r["send"], r["sord"], vector, r["speaker"])
             )
         return [s for a in article_ids for s in out[a]]
+
+    def speakers(self) -> dict[str, int]:
+        return said.speakers(self.conn)
+
+    def statements(
+        self,
+        speakers: Collection[str],
+        since: date | None,
+        until: date | None,
+        passages: Collection[int] | None,
+        newest: int | None,
+    ) -> list[Sentence]:
+        return said.statements(
+            self.conn, said.Wanted(speakers, since, until, passages, newest), _article
+        )
 
     def sentences_by_ekey(
         self, ekeys: Iterable[str]

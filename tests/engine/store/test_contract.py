@@ -159,6 +159,56 @@ def test_sentences_come_back_with_their_passages_and_vectors(store: Store) -> No
         snap.close()
 
 
+def _said(n: int, day: date | None, speakers: tuple[str | None, str | None]) -> tuple[object, ...]:
+    art, chunks, keys, vectors = article(n, "ceasefire talks")
+    art = Article(art.id, art.title, art.text, art.source, published=day)
+    rows = [
+        SentenceRow(j, c.start, c.end, vectors[j], who)
+        for j, (c, who) in enumerate(zip(chunks, speakers, strict=True))
+    ]
+    return art, chunks, keys, vectors, rows
+
+
+def test_statements_by_speaker_period_passages_and_recency(store: Store) -> None:
+    with store.locked():
+        draft = store.begin(None, dim=DIM)
+        draft.add(*_said(1, date(2022, 3, 29), ("Dmitry Peskov", None)))  # type: ignore[arg-type]
+        draft.add(*_said(2, date(2022, 2, 1), ("Peskov", "the Kremlin")))  # type: ignore[arg-type]
+        draft.add(*_said(3, None, ("Peskov", "Zelenskyy")))  # type: ignore[arg-type]
+        draft.commit(manifest(3, 6))
+    snap = store.open(model=MODEL, dim=DIM)
+    try:
+        assert snap.speakers() == {
+            "Dmitry Peskov": 1,
+            "Peskov": 2,
+            "the Kremlin": 1,
+            "Zelenskyy": 1,
+        }
+        got = snap.statements(["Peskov", "Dmitry Peskov", "nobody"])
+        assert [(s.article.id, s.index, s.speaker) for s in got] == [
+            ("a1", 0, "Dmitry Peskov"),  # newest first
+            ("a2", 0, "Peskov"),
+            ("a3", 0, "Peskov"),  # undated last
+        ]
+        assert got[1].chunk.id == "a2-0" and got[1].text == got[1].chunk.text
+        assert np.allclose(got[1].vector, article(2, "x")[3][0], atol=1e-3)
+        newest = snap.statements(["Peskov", "Dmitry Peskov"], newest=1)
+        assert [s.article.id for s in newest] == ["a1"]
+        window = snap.statements(
+            ["Peskov", "the Kremlin"], since=date(2022, 1, 1), until=date(2022, 3, 1)
+        )
+        assert [s.speaker for s in window] == ["Peskov", "the Kremlin"]
+        query = np.zeros(DIM, dtype=np.float32)
+        query[(2 * 2 + 1) % DIM] = 1.0  # article 2's second passage
+        ids, _ = snap.dense.search(query, 1)
+        inside = snap.statements(["Peskov", "the Kremlin"], passages=[int(i) for i in ids])
+        assert [(s.article.id, s.speaker) for s in inside] == [("a2", "the Kremlin")]
+        assert snap.statements(["Peskov"], passages=[]) == [] and snap.statements([]) == []
+        assert snap.sentences(["a2"])[1].speaker == "the Kremlin"
+    finally:
+        snap.close()
+
+
 def test_remove_drops_the_article_and_its_passages(store: Store, live: Snapshot) -> None:
     commit(store, live, 2, removes=("a0",))
     snap = store.open(model=MODEL, dim=DIM)

@@ -1,0 +1,144 @@
+""" "What does X want / demand / say now?": the newest statements attributed to X lead the answer.
+
+A question that asks for a side's (or a person's) position and names one gets, before the
+extractive answer, X's newest statements on the question's topic from the stored attributions
+("As of 2025-08-05: …"), each cited verbatim. When X's newest statement turns against an older
+one, the older one is quoted as what it updates; when the extractive answer cites an article older
+than the newest statement, the answer says the statement is newer. Pure apart from the snapshot
+read and one encoding of the topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.engine.models import Answer, Citation, Entry, Filters, Hit
+from bot.engine.parties import Party, name_words
+from bot.engine.search.retrieve import Query
+from bot.engine.store.base import Snapshot
+from bot.engine.text import content_terms
+from bot.engine.timeline import Encode, build, stance
+
+NO_FILTERS = Filters()
+NEWEST = 2  # statements that lead the answer
+POOL = 10  # the most relevant statements the newest are chosen from
+_STANCE = re.compile(
+    r"\b(want|wants|wanted|demand\w*|say|says|saying|said|insist\w*|require\w*|propos\w*|"
+    r"position|stance|offer\w*|ask|asks|asking|seek\w*|expect\w*|call\w* for|stand)\b",
+    re.I,
+)
+_MARK = re.compile(r"\[(\d+)\]")
+_UNIT = re.compile(r".*?\[\d+\][.,;:!?]?(?=\s|$)|.+$", re.S)  # a sentence with its marker
+_AS_OF = re.compile(r"^As of \d{4}-\d{2}-\d{2}: ")
+
+
+def asks_position(question: str) -> bool:
+    return bool(_STANCE.search(question))
+
+
+def named_side(question: str, parties: Sequence[Party]) -> Party | None:
+    """The party or the one person the question names: "Peskov" is the person, "the Kremlin"
+    or "Russia" the party."""
+    words = name_words(question)
+    for party in parties:
+        for alias in party.aliases:
+            part = name_words(alias)
+            if part and any(words[i : i + len(part)] == part for i in range(len(words))):
+                return Party(alias, (alias,), (alias,)) if alias in party.people else party
+    return None
+
+
+def newest_statements(
+    query: Query,
+    snap: Snapshot,
+    parties: Sequence[Party],
+    encode: Encode,
+    filters: Filters = NO_FILTERS,
+) -> list[Entry]:
+    """X's newest statements on the question's topic, newest first ([] if the question does not
+    ask for a position, names a period of its own (the extractive answer keeps to it), or names
+    nobody with attributed statements)."""
+    if query.time.period or not asks_position(query.text):
+        return []
+    side = named_side(query.text, parties)
+    if side is None:
+        return []
+    named = set(name_words(" ".join(side.aliases)))
+    topic = " ".join(
+        t for t in content_terms(query.text) if not _STANCE.fullmatch(t) and t not in named
+    )
+    found = build(
+        snap,
+        side,
+        topic=topic or None,
+        since=filters.since,
+        until=filters.until,
+        limit=POOL,
+        encode=encode,
+    )
+    admitted = [e for e in found.entries if filters.admits(e.article)]
+    return admitted[::-1]
+
+
+def lead_with(answer: Answer, statements: Sequence[Entry], *, latest: bool) -> Answer:
+    """The answer with X's newest statements first (verbatim, cited), its own sentences after
+    them, renumbered; a decline stays a decline. For a question about now (`latest`) it opens
+    "As of <date>:" and names the date of an older statement the newest turns against."""
+    if not statements or answer.abstained:
+        return answer
+    newest = statements[0]
+    older = next((e for e in statements[1:] if _turns(newest, e)), None)
+    lead = [newest, *([older] if older else statements[1:NEWEST])]
+    cites = [Citation(i, e.article, e.statement, e.chunk.id) for i, e in enumerate(lead, 1)]
+    parts = [f"{_said(e)} [{i}]" for i, e in enumerate(lead, 1)]
+    if latest:
+        parts[0] = f"As of {newest.date.isoformat()}: {parts[0]}"
+        if older is not None:
+            parts[1] = f"This changes what was said on {older.date.isoformat()}: {parts[1]}"
+    text, moved = _renumber(answer, cites)
+    hits = {h.chunk.id: h for h in answer.hits}
+    for e in lead:
+        hits.setdefault(e.chunk.id, Hit(e.chunk, e.article, 0.0))  # the lead's evidence too
+    return replace(
+        answer,
+        text=" ".join([*parts, text]).strip(),
+        citations=tuple([*cites, *moved]),
+        as_of=max(newest.date, answer.as_of or newest.date),
+        hits=tuple(hits.values()),
+    )
+
+
+def _turns(newer: Entry, older: Entry) -> bool:
+    a, b = stance(newer.statement), stance(older.statement)
+    return bool(a and b and a != b)
+
+
+def _said(e: Entry) -> str:
+    """The statement as it stands in its article (its citation names the article and date)."""
+    return " ".join(e.statement.split())
+
+
+def _renumber(answer: Answer, lead: Sequence[Citation]) -> tuple[str, list[Citation]]:
+    """The answer's own markers moved past the lead's; a citation of a lead statement keeps the
+    lead's number."""
+    same = {c.quote: c.n for c in lead}
+    said = {" ".join(c.quote.split()) for c in lead}
+    mapping: dict[int, int] = {}
+    moved: list[Citation] = []
+    for c in answer.citations:
+        if c.quote in same:
+            mapping[c.n] = same[c.quote]
+        else:
+            mapping[c.n] = len(lead) + len(moved) + 1
+            moved.append(replace(c, n=mapping[c.n]))
+    kept = []
+    for unit in _UNIT.findall(_AS_OF.sub("", answer.text.strip())):
+        numbers = [mapping.get(int(n), int(n)) for n in _MARK.findall(unit)]
+        bare = " ".join(_MARK.sub("", unit).split())
+        if (numbers and all(n <= len(lead) for n in numbers)) or bare in said:
+            continue  # it quotes a statement the lead already gives
+        kept.append(_MARK.sub(lambda m: f"[{mapping.get(int(m[1]), int(m[1]))}]", unit.strip()))
+    used = {int(n) for unit in kept for n in _MARK.findall(unit)}
+    return " ".join(kept), [c for c in moved if c.n in used]
