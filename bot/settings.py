@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Where things live
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    # The index store: folders under index_dir (one machine), or PostgreSQL + pgvector that several
+    # processes and machines share (needs the `postgres` extra and a postgresql:// URL).
+    store: Literal["files", "postgres"] = "files"
+    database_url: SecretStr | None = None
 
     # Embedding
     embedding_model: str = Field(default_factory=default_model)
@@ -70,6 +74,8 @@ class Settings(BaseSettings):
     cooldown_seconds: float = Field(default=10.0, ge=0)
     cooldown_rate: int = Field(default=3, ge=1)
     announce_channel: int | None = None
+    # Shards picked by Discord (AutoShardedBot): needed past ~2,500 servers, harmless below.
+    sharded: bool = False
 
     # Fetching and feeds
     fetch_timeout: float = Field(default=15.0, gt=0)
@@ -103,6 +109,8 @@ class Settings(BaseSettings):
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError("TALKS_LLM_BASE_URL must start with http:// or https://")
+        if self.store == "postgres" and self.database_url is None:
+            raise ValueError("TALKS_STORE=postgres needs TALKS_DATABASE_URL (a postgresql:// URL)")
         if self.llm_base_url and not self.llm_model:
             raise ValueError("TALKS_LLM_MODEL must name the model when TALKS_LLM_BASE_URL is set")
         return self

@@ -27,8 +27,8 @@ def _server() -> Any:
         with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR on CI, /tmp is used
             warnings.simplefilter("ignore")
             import pgserver
-        import psycopg  # noqa: F401
         import pgvector  # noqa: F401
+        import psycopg  # noqa: F401
     except ImportError as exc:
         return f"PostgreSQL tests skipped: {exc.name} is not installed (pip install -e '.[dev]')"
     folder = Path(tempfile.mkdtemp(prefix="talks-pg-"))

@@ -91,3 +91,12 @@ class TalksBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+
+
+class ShardedTalksBot(TalksBot, commands.AutoShardedBot):
+    """TalksBot over as many gateway shards as Discord recommends (TALKS_SHARDED): one process
+    serves many thousands of servers; the shared index is what several such processes need."""
+
+
+def bot_class(settings: Settings) -> type[TalksBot]:
+    return ShardedTalksBot if settings.sharded else TalksBot

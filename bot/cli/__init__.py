@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli import core, corpus, measure, serve  # noqa: F401  (registers commands)
+from bot.cli import core, corpus, db, measure, serve  # noqa: F401  (registers commands)
 from bot.cli.app import app as typer_app  # `bot.cli.app` stays the module (tests patch it)
 from bot.cli.app import err, labelled, with_hint
 from bot.errors import TalksError

@@ -28,7 +28,7 @@ from bot.engine.ingest.incoming import Fetcher, Input
 from bot.engine.models import AddReport, Answer, Article, BuildReport, Filters, Hit, Progress, Stats
 from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
 from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
-from bot.engine.store.files import FileStore
+from bot.engine.store.choose import open_store
 from bot.errors import BadInput, IndexMissing
 from bot.settings import Settings
 
@@ -51,7 +51,7 @@ class Engine:
     ) -> None:
         """`allow_hosts`: hosts fetched although private (TALKS_FETCH_ALLOW_HOSTS; see guard.py)."""
         self.settings = settings
-        self.store: Store = FileStore(settings.index_dir) if store is None else store
+        self.store: Store = open_store(settings) if store is None else store
         self.writer = IndexWriter(self.store, embedder, settings)
         self.fetcher = Fetcher(settings.fetch_timeout, settings.fetch_max_bytes, allow_hosts)
         self.feed_list = FeedList(settings.index_dir)

@@ -108,16 +108,11 @@ class Catalog:
     def sources(self) -> list[SourceInfo]:
         rows = self._rows(
             "SELECT a.id, a.title, a.outlet, a.published, a.source, a.url, a.dup_group,"
-            " count(c.id) AS n FROM articles a LEFT JOIN chunks c ON c.article_id = a.id"
+            " count(c.id)::int AS n FROM articles a LEFT JOIN chunks c ON c.article_id = a.id"
             " GROUP BY a.id ORDER BY a.published IS NULL, a.published DESC, a.title"
         )
-        return [
-            SourceInfo(
-                r["id"], r["title"], r["outlet"], r["published"], r["source"], r["url"],
-                int(r["n"]), r["dup_group"],
-            )  # fmt: skip
-            for r in rows
-        ]
+        names = ("id", "title", "outlet", "published", "source", "url", "n", "dup_group")
+        return [SourceInfo(*(r[n] for n in names)) for r in rows]
 
     def vectors_for(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         wanted = list(set(keys))

@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from bot.errors import TalksError
+from bot.errors import SchemaError
 
 SCHEMA_LOCK = 0x74616C6B  # advisory lock: one migrator at a time ("talk")
 HNSW_M = 16
@@ -68,10 +68,6 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
 )
 LATEST = MIGRATIONS[-1][0]
-
-
-class SchemaError(TalksError):
-    """The database has no talks schema, or an older one than this version of talks needs."""
 
 
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:

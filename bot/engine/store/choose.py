@@ -1,0 +1,39 @@
+"""Which store the settings ask for: files (the default) or PostgreSQL.
+
+The PostgreSQL driver is an optional extra, imported only when that store is chosen, so a files
+install never needs it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bot.engine.store.base import Store
+from bot.engine.store.files import FileStore
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+
+def open_store(settings: Settings) -> Store:
+    if settings.store == "files":
+        return FileStore(settings.index_dir)
+    if settings.database_url is None:
+        raise ConfigError("TALKS_STORE=postgres needs TALKS_DATABASE_URL (a postgresql:// URL).")
+    try:
+        from bot.engine.store.postgres import PgStore
+    except ImportError:
+        raise ConfigError(
+            "TALKS_STORE=postgres needs the PostgreSQL driver: pip install 'talks[postgres]'."
+        ) from None
+    return PgStore(settings.database_url.get_secret_value())
+
+
+def describe(settings: Settings, generation: str = "") -> str:
+    """Where the index (or one generation of it) lives, for messages: the folder, or the
+    database without its user and password."""
+    if settings.store == "files" or settings.database_url is None:
+        return f"{settings.index_dir}/{generation}"
+    parts = urlsplit(settings.database_url.get_secret_value())
+    port = f":{parts.port}" if parts.port else ""
+    where = f"postgresql://{parts.hostname or 'localhost'}{port}{parts.path}"
+    return f"{where} ({generation})" if generation else where
