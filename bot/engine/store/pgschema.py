@@ -71,11 +71,19 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-    """A connection with the vector type registered (the extension must exist)."""
+    """A connection to a database with the current schema, the vector type registered;
+    SchemaError if the schema is missing or of another version."""
     from pgvector.psycopg import register_vector
 
     conn = _connect(url, autocommit=autocommit)
-    register_vector(conn)
+    try:
+        check(conn)
+        if not autocommit:
+            conn.rollback()  # the caller chooses how its first transaction begins
+        register_vector(conn)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

@@ -115,7 +115,6 @@ class PgDraft(Catalog):
     def __init__(self, store: PgStore, base: Snapshot | None, dim: int, approximate: bool):
         super().__init__(pgschema.connect(store.url))
         self._store = store
-        pgschema.check(self.conn)
         if base is None:  # a whole new index: old readers keep theirs (MVCC), we start empty
             for table in ("sentences", "chunks", "articles"):
                 self.conn.execute(f"DELETE FROM {table}")
@@ -198,7 +197,6 @@ class PgStore:
                 conn = self._reader
                 if conn is None or conn.closed:
                     conn = self._reader = pgschema.connect(self.url, autocommit=True)
-                    pgschema.check(conn)
                 try:
                     row = conn.execute("SELECT name, manifest FROM talks_live").fetchone()
                     return (row[0], _read_manifest(row[1])) if row else None
