@@ -19,8 +19,8 @@ from bot.cli.app import (
     user_errors,
     with_progress,
 )
+from bot.engine import describe_store as describe
 from bot.engine import parse_day
-from bot.engine.store.choose import describe
 from bot.render_text import answer_json, answer_text
 
 

@@ -1,13 +1,12 @@
-"""`talks db init` / `talks db migrate`: the PostgreSQL schema (TALKS_STORE=postgres)."""
+"""`talks db init|migrate|import`: the PostgreSQL database of TALKS_STORE=postgres."""
 
 from __future__ import annotations
 
 import typer
 from rich.text import Text
 
-from bot.cli.app import app, fail, out, settings, user_errors
-from bot.engine.store.choose import describe
-from bot.errors import ConfigError
+from bot.cli.app import app, engine, fail, out, settings, user_errors, with_progress
+from bot.engine import describe_store, migrate_database
 from bot.settings import Settings
 
 db = typer.Typer(no_args_is_help=True, help="The PostgreSQL database of TALKS_STORE=postgres.")
@@ -15,16 +14,8 @@ app.add_typer(db, name="db")
 
 
 def _migrate(s: Settings) -> list[str]:
-    if s.store != "postgres" or s.database_url is None:
-        raise fail("set TALKS_STORE=postgres and TALKS_DATABASE_URL first; the files store needs no database.")  # fmt: skip
     with user_errors():
-        try:
-            from bot.engine.store import pgschema
-        except ImportError:
-            raise ConfigError(
-                "the PostgreSQL driver is missing: pip install 'talks[postgres]'."
-            ) from None
-        return pgschema.migrate(s.database_url.get_secret_value())
+        return migrate_database(s)
 
 
 @db.command()
@@ -33,14 +24,32 @@ def init() -> None:
     s = settings()
     applied = _migrate(s)
     done = "already initialised" if not applied else f"initialised ({len(applied)} migrations)"
-    out.print(Text(f"Database {describe(s)} {done}."))
+    out.print(Text(f"Database {describe_store(s)} {done}."))
 
 
 @db.command()
 def migrate() -> None:
     """Bring the schema up to this version of talks; safe to run again."""
     s = settings()
-    applied = _migrate(s)
-    for line in applied:
+    for line in _migrate(s):
         out.print(Text(f"applied {line}"))
-    out.print(Text(f"Database {describe(s)} is at the latest schema."))
+    out.print(Text(f"Database {describe_store(s)} is at the latest schema."))
+
+
+@db.command("import")
+def import_files() -> None:
+    """Index corpus/ into the database, reusing the vectors of the files index in
+    TALKS_INDEX_DIR: no model run for the passages it already holds."""
+    s = settings()
+    if s.store != "postgres":
+        raise fail("set TALKS_STORE=postgres first: the database is where the index goes.")
+    eng = engine(s, bulk=True)
+    with user_errors():
+        report = with_progress("Importing", eng.import_files_index)
+    out.print(
+        Text(
+            f"Imported {report.articles} articles as {report.chunks} passages "
+            f"({report.chunks - report.embedded} vectors reused, {report.embedded} embedded) "
+            f"in {report.seconds:.1f}s → {describe_store(s, report.generation)}"
+        )
+    )

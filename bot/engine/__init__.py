@@ -22,6 +22,8 @@ from bot.engine.models import (
 from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
 from bot.engine.store.base import SourceInfo
+from bot.engine.store.choose import describe as describe_store
+from bot.engine.store.choose import migrate as migrate_database
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -41,6 +43,8 @@ __all__ = [
     "Sentence",
     "SourceInfo",
     "Stats",
+    "describe_store",
+    "migrate_database",
     "open_engine",
     "parse_day",
     "write_atomic",

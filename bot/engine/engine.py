@@ -21,6 +21,7 @@ from bot.engine.answer.generate import OnText, Writer
 from bot.engine.feeds import Feed, FeedList, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
+from bot.engine.index.transfer import rebuild_reusing
 from bot.engine.index.writer import IndexWriter
 from bot.engine.ingest import corpus, read_corpus
 from bot.engine.ingest.files import SUFFIXES
@@ -29,6 +30,7 @@ from bot.engine.models import AddReport, Answer, Article, BuildReport, Filters, 
 from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
 from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
 from bot.engine.store.choose import open_store
+from bot.engine.store.files import FileStore
 from bot.errors import BadInput, IndexMissing
 from bot.settings import Settings
 
@@ -186,8 +188,11 @@ class Engine:
         return manifest.corpus_fingerprint != corpus.fingerprint(self.settings.corpus_dir)
 
     # ---- writing -------------------------------------------------------------------------
-    def rebuild(self, progress: ProgressFn | None = None) -> BuildReport:
-        """Re-index corpus/ into a new generation; vectors of unchanged passages are reused."""
+    def rebuild(
+        self, progress: ProgressFn | None = None, *, reuse: Snapshot | None = None
+    ) -> BuildReport:
+        """Re-index corpus/ into a new generation; vectors of unchanged passages are reused —
+        from `reuse` if given (another store's snapshot: moving files → PostgreSQL)."""
         report = progress or (lambda p: None)
         started = time.monotonic()
         fingerprint = corpus.fingerprint(self.settings.corpus_dir)
@@ -196,11 +201,26 @@ class Engine:
         articles = unique(articles, problems)
         for line in problems:
             log.warning("skipped: %s", line)
-        name, embedded, chunks = self.writer.rebuild(articles, fingerprint, report)
+        if reuse is None:
+            name, embedded, chunks = self.writer.rebuild(articles, fingerprint, report)
+        else:
+            name, embedded, chunks = rebuild_reusing(
+                self.writer, reuse, articles, fingerprint, report
+            )
         self.generation()
         report(Progress("done", 1, 1, len(articles), chunks))
         seconds = time.monotonic() - started
         return BuildReport(len(articles), chunks, embedded, seconds, problems, name)
+
+    def import_files_index(self, progress: ProgressFn | None = None) -> BuildReport:
+        """`rebuild` into this engine's store (a database), reusing the vectors of the files
+        index in index_dir: moving to PostgreSQL without running the model again."""
+        files = FileStore(self.settings.index_dir)
+        source = files.open(model=self.embedder.name, dim=self.embedder.dim)
+        try:
+            return self.rebuild(progress, reuse=source)
+        finally:
+            source.close()
 
     def add(self, inputs: Sequence[Input]) -> AddReport:
         """URLs, file paths, (name, bytes) uploads and Articles, mixed; one new generation.

@@ -55,3 +55,17 @@ def test_a_database_is_initialised_then_used_like_the_files_store(
 def test_db_commands_need_the_postgres_store(talks: Run) -> None:
     result = talks("db", "init")
     assert result.exit_code == 1 and "TALKS_STORE=postgres" in result.output
+
+
+def test_import_moves_the_files_index_without_embedding_again(
+    talks: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert talks("index").exit_code == 0
+    question = "Where would the talks take place?"
+    from_files = talks("ask", question).output
+    monkeypatch.setenv("TALKS_STORE", "postgres")
+    monkeypatch.setenv("TALKS_DATABASE_URL", fresh_database(migrated=False))
+    assert talks("db", "init").exit_code == 0
+    moved = talks("db", "import")
+    assert moved.exit_code == 0 and "vectors reused, 0 embedded" in moved.output
+    assert talks("ask", question).output == from_files

@@ -37,3 +37,19 @@ def describe(settings: Settings, generation: str = "") -> str:
     port = f":{parts.port}" if parts.port else ""
     where = f"postgresql://{parts.hostname or 'localhost'}{port}{parts.path}"
     return f"{where} ({generation})" if generation else where
+
+
+def migrate(settings: Settings) -> list[str]:
+    """Bring the configured database's schema up to date; the migrations applied."""
+    if settings.store != "postgres" or settings.database_url is None:
+        raise ConfigError(
+            "Set TALKS_STORE=postgres and TALKS_DATABASE_URL first; the files store needs no "
+            "database."
+        )
+    try:
+        from bot.engine.store import pgschema
+    except ImportError:
+        raise ConfigError(
+            "TALKS_STORE=postgres needs the PostgreSQL driver: pip install 'talks[postgres]'."
+        ) from None
+    return pgschema.migrate(settings.database_url.get_secret_value())
