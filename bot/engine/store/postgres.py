@@ -86,12 +86,18 @@ class PgSnapshot(Catalog):
 
     def __init__(self, conn: psycopg.Connection[Any], name: str, manifest: Manifest) -> None:
         super().__init__(conn)
-        self.name = name
+        self._name = name
         self.manifest = manifest
         self._closer = weakref.finalize(self, conn.close)  # an engine may just drop it
         self._dates: tuple[date | None, date | None] | None = None
         self.dense = PgDense(self, manifest.dense, manifest.dim)
         self.sparse = _load_sparse(conn, name)
+
+    @property
+    def name(self) -> str:
+        """The generation's name; another once the connection is lost (a server restart), so
+        Engine.generation opens the live generation again instead of failing every question."""
+        return self._name if not self.conn.broken else f"{self._name} (connection lost)"
 
     def close(self) -> None:
         self._closer()
@@ -224,6 +230,9 @@ class PgStore:
                 raise IndexMissing("No index in the database yet; build it first.")
             manifest = _read_manifest(row[1])
             check_compatible(manifest, model=model, dim=dim)
+            # The snapshot's transaction stays open while idle: a server-wide timeout must not
+            # end it under a bot that is waiting for the next question.
+            conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             conn.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
             conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             return PgSnapshot(conn, row[0], manifest)

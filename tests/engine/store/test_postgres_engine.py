@@ -178,3 +178,14 @@ def test_a_duplicate_that_slips_past_the_lock_is_refused_by_the_database(
     with pytest.raises(psycopg.errors.UniqueViolation):
         draft.add(copy, [], [], _one_passage_article()[3])  # type: ignore[arg-type]
     draft.abort()
+
+
+def test_a_lost_connection_is_replaced_at_the_next_question(pg_engine: Engine) -> None:
+    snap = pg_engine.generation()
+    with psycopg.connect(pg_engine.settings.database_url.get_secret_value()) as admin:  # type: ignore[union-attr]
+        pid = snap.conn.info.backend_pid  # type: ignore[attr-defined]
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    with pytest.raises(psycopg.OperationalError):
+        snap.counts()  # the question under way when the server went away
+    assert pg_engine.ask("What does the Kremlin demand?").citations
+    assert pg_engine.generation() is not snap
