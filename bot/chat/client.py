@@ -45,7 +45,11 @@ class TalksBot(commands.Bot):
     def __init__(self, engine: Engine, settings: Settings, **options: Any) -> None:
         self.engine = engine
         self.settings = settings
-        self.qa_channels = QAChannels(settings.index_dir / FILE_NAME, settings.qa_channels)
+        self.qa_channels = QAChannels(
+            settings.index_dir / FILE_NAME,
+            settings.qa_channels,
+            shared=engine.shared_ids("qa_channels"),
+        )
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(bool(self.qa_channels)),

@@ -21,7 +21,7 @@ from bot.engine.models import (
 )
 from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
-from bot.engine.store.base import SourceInfo
+from bot.engine.store.base import SharedIds, SourceInfo
 from bot.engine.store.choose import describe as describe_store
 from bot.engine.store.choose import migrate as migrate_database
 
@@ -41,6 +41,7 @@ __all__ = [
     "PollReport",
     "Progress",
     "Sentence",
+    "SharedIds",
     "SourceInfo",
     "Stats",
     "describe_store",

@@ -18,7 +18,7 @@ from datetime import date
 from bot.engine import changes, feeds
 from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
 from bot.engine.answer.generate import OnText, Writer
-from bot.engine.feeds import Feed, FeedList, PollReport
+from bot.engine.feeds import Feed, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
 from bot.engine.index.transfer import rebuild_reusing
@@ -28,8 +28,8 @@ from bot.engine.ingest.files import SUFFIXES
 from bot.engine.ingest.incoming import Fetcher, Input
 from bot.engine.models import AddReport, Answer, Article, BuildReport, Filters, Hit, Progress, Stats
 from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
-from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
-from bot.engine.store.choose import open_store
+from bot.engine.store.base import FORMAT, SharedIds, Snapshot, SourceInfo, Store
+from bot.engine.store.choose import open_feed_list, open_store, shared_ids
 from bot.engine.store.files import FileStore
 from bot.errors import BadInput, IndexMissing
 from bot.settings import Settings
@@ -56,7 +56,7 @@ class Engine:
         self.store: Store = open_store(settings) if store is None else store
         self.writer = IndexWriter(self.store, embedder, settings)
         self.fetcher = Fetcher(settings.fetch_timeout, settings.fetch_max_bytes, allow_hosts)
-        self.feed_list = FeedList(settings.index_dir)
+        self.feed_list = open_feed_list(settings)
         self._snapshot: Snapshot | None = None
         self._started = time.monotonic()
         self.today: Callable[[], date] = date.today  # the clock "last week" is read against
@@ -233,6 +233,11 @@ class Engine:
     def remove(self, source_id: str) -> Article:
         """Remove an article from the index and its file (or .jsonl line) from corpus/."""
         return changes.remove(self.writer, source_id)
+
+    def shared_ids(self, key: str) -> SharedIds | None:
+        """A set of ids all processes on this store share (Q&A channels), or None if each keeps
+        its own (the files store)."""
+        return shared_ids(self.settings, key)
 
     # ---- feeds ---------------------------------------------------------------------------
     def add_feed(self, url: str) -> Feed:

@@ -28,7 +28,7 @@ def test_a_database_is_initialised_then_used_like_the_files_store(
     before = pg("ask", "What does the Kremlin demand?")
     assert before.exit_code == 1 and "Run `talks db migrate`" in before.output
     first = pg("db", "init")
-    assert first.exit_code == 0 and "initialised (1 migrations)" in first.output
+    assert first.exit_code == 0 and "initialised (2 migrations)" in first.output
     assert "already initialised" in pg("db", "init").output
     assert "Run `talks index`" in pg("ask", "What does the Kremlin demand?").output
     built = pg("index")

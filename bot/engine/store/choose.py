@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bot.engine.store.base import Store
+from bot.engine.feeds import FeedList
+from bot.engine.store.base import SharedIds, Store
 from bot.engine.store.files import FileStore
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -26,6 +27,24 @@ def open_store(settings: Settings) -> Store:
             "TALKS_STORE=postgres needs the PostgreSQL driver: pip install 'talks[postgres]'."
         ) from None
     return PgStore(settings.database_url.get_secret_value())
+
+
+def open_feed_list(settings: Settings) -> FeedList:
+    """The followed feeds: a JSON file beside the index, or a row of the shared database."""
+    if settings.store == "postgres" and settings.database_url is not None:
+        from bot.engine.store.pgstate import PgFeedList
+
+        return PgFeedList(settings.database_url.get_secret_value())
+    return FeedList(settings.index_dir)
+
+
+def shared_ids(settings: Settings, key: str) -> SharedIds | None:
+    """A set of ids every process shares (the database store's), or None: keep a local file."""
+    if settings.store == "postgres" and settings.database_url is not None:
+        from bot.engine.store.pgstate import PgIds
+
+        return PgIds(settings.database_url.get_secret_value(), key)
+    return None
 
 
 def describe(settings: Settings, generation: str = "") -> str:

@@ -66,6 +66,16 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "shared state: followed feeds and Q&A channels, one JSON document per key",
+        """
+        CREATE TABLE talks_state (
+            key TEXT PRIMARY KEY, value JSONB NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        """,
+    ),
 )
 LATEST = MIGRATIONS[-1][0]
 

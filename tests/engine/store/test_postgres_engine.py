@@ -15,6 +15,7 @@ import pytest
 
 from bot.engine.engine import Engine
 from bot.engine.models import Article
+from bot.engine.store.pgstate import PgFeedList
 from bot.engine.store.postgres import PgStore
 from bot.errors import Busy
 from bot.settings import Settings
@@ -68,6 +69,7 @@ def test_the_same_answers_as_the_files_store(engine: Engine, pg_engine: Engine) 
             engine, QUESTIONS[1], **filters
         )
     assert pg_engine.sources() == engine.sources()
+    assert isinstance(pg_engine.feed_list, PgFeedList) and pg_engine.feeds() == []
 
 
 def _add_in_another_process(settings: Settings, path: str) -> None:
