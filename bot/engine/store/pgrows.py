@@ -94,12 +94,16 @@ class Catalog:
         if not wanted:
             return {}
         rows = self._rows(
-            'SELECT c.id AS rid, c.chunk_id, c.ord, c.heading, c.start, c."end",'
-            f" c.text AS ctext, {ARTICLE_COLUMNS} FROM chunks c JOIN articles a"
-            " ON a.id = c.article_id WHERE c.id = ANY(%s)",
+            'SELECT c.id AS rid, c.chunk_id, c.article_id AS id, c.ord, c.heading, c.start,'
+            ' c."end", c.text AS ctext FROM chunks c WHERE c.id = ANY(%s)',
             [wanted],
         )
-        return {int(r["rid"]): (_chunk(r), to_article(r)) for r in rows}
+        # Each article once, however many of its passages are wanted: a widening filter pool
+        # can ask for thousands of passages of a few hundred articles.
+        ids = list({r["id"] for r in rows})
+        query = f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id = ANY(%s)"
+        articles = {r["id"]: to_article(r) for r in self._rows(query, [ids])} if ids else {}
+        return {int(r["rid"]): (_chunk(r), articles[r["id"]]) for r in rows}
 
     def articles(self) -> Iterator[Article]:
         query = f"SELECT {ARTICLE_COLUMNS} FROM articles a ORDER BY a.published DESC, a.title"
