@@ -94,7 +94,7 @@ class Catalog:
         if not wanted:
             return {}
         rows = self._rows(
-            'SELECT c.id AS rid, c.chunk_id, c.article_id AS id, c.ord, c.heading, c.start,'
+            "SELECT c.id AS rid, c.chunk_id, c.article_id AS id, c.ord, c.heading, c.start,"
             ' c."end", c.text AS ctext FROM chunks c WHERE c.id = ANY(%s)',
             [wanted],
         )

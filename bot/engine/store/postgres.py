@@ -39,6 +39,7 @@ from bot.engine.store.sparse import FOLDER, SparseIndex
 from bot.errors import Busy, IndexMismatch, IndexMissing
 
 WRITE_LOCK = 0x74616C6C  # advisory lock key of the one writer ("tall")
+DRAFT_LOCK = WRITE_LOCK + 1  # taken by each draft's transaction as well
 EF_SEARCH = 100  # HNSW candidates per query: recall@10 in docs/BENCHMARKS.md
 EXACT_ABOVE = 2_000  # a larger k (a filter widening its pool) scans exactly: HNSW stops early
 
@@ -121,6 +122,12 @@ class PgDraft(Catalog):
     def __init__(self, store: PgStore, base: Snapshot | None, dim: int, approximate: bool):
         super().__init__(pgschema.connect(store.url))
         self._store = store
+        # Held by the draft's own transaction too: were the session lock lost with its
+        # connection, a second draft still could not interleave with this one.
+        row = self.conn.execute("SELECT pg_try_advisory_xact_lock(%s)", [DRAFT_LOCK]).fetchone()
+        if not row or not row[0]:
+            self.conn.close()
+            raise Busy("An index update is already running; try again when it has finished.")
         if base is None:  # a whole new index: old readers keep theirs (MVCC), we start empty
             for table in ("sentences", "chunks", "articles"):
                 self.conn.execute(f"DELETE FROM {table}")

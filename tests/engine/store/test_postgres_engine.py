@@ -191,3 +191,13 @@ def test_a_lost_connection_is_replaced_at_the_next_question(pg_engine: Engine) -
         snap.counts()  # the question under way when the server went away
     assert pg_engine.ask("What does the Kremlin demand?").citations
     assert pg_engine.generation() is not snap
+
+
+def test_a_second_draft_is_busy_even_without_the_write_lock(pg_engine: Engine) -> None:
+    store = pg_engine.store
+    assert isinstance(store, PgStore)
+    first = store.begin(pg_engine.generation(), dim=WordHashEmbedder.dim)
+    with pytest.raises(Busy):
+        PgStore(store.url).begin(pg_engine.generation(), dim=WordHashEmbedder.dim)
+    first.abort()
+    PgStore(store.url).begin(None, dim=WordHashEmbedder.dim).abort()  # free again
