@@ -15,14 +15,11 @@ text key stops a second copy of an article even if something bypassed the lock.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,7 +32,8 @@ from bot.engine.store import pgschema
 from bot.engine.store.base import Manifest, SentenceRow, Snapshot
 from bot.engine.store.files import check_compatible
 from bot.engine.store.pgrows import VECTOR_DTYPE, Catalog
-from bot.engine.store.sparse import FOLDER, SparseIndex
+from bot.engine.store.pgsparse import load_sparse, save_sparse
+from bot.engine.store.sparse import SparseIndex
 from bot.errors import Busy, IndexMismatch, IndexMissing
 
 WRITE_LOCK = 0x74616C6C  # advisory lock key of the one writer ("tall")
@@ -92,7 +90,7 @@ class PgSnapshot(Catalog):
         self._closer = weakref.finalize(self, conn.close)  # an engine may just drop it
         self._dates: tuple[date | None, date | None] | None = None
         self.dense = PgDense(self, manifest.dense, manifest.dim)
-        self.sparse = _load_sparse(conn, name)
+        self.sparse = load_sparse(conn, name)
 
     @property
     def name(self) -> str:
@@ -182,7 +180,7 @@ class PgDraft(Catalog):
         sparse = SparseIndex.build(self.bm25_docs())
         row = self.conn.execute("SELECT nextval('talks_generation')").fetchone()
         name = f"pg-{int(row[0]) if row else 0:06d}"
-        _save_sparse(self.conn, name, sparse)
+        save_sparse(self.conn, name, sparse)
         self._store.swap_in(self.conn, name, manifest)
         self.conn.commit()
         self.conn.close()
@@ -274,33 +272,3 @@ class PgStore:
             " ON CONFLICT (one) DO UPDATE SET name = excluded.name, manifest = excluded.manifest",
             [name, manifest.to_json()],
         )
-
-
-def _save_sparse(conn: psycopg.Connection[Any], name: str, sparse: SparseIndex) -> None:
-    """The BM25 side as the files store writes it, one row per file; older ones go (readers
-    that still use them loaded them when they opened)."""
-    folder = Path(tempfile.mkdtemp(prefix="talks-sparse-"))
-    try:
-        sparse.save(folder)
-        conn.execute("DELETE FROM sparse_files")
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO sparse_files (generation, name, data) VALUES (%s, %s, %s)",
-                [(name, p.name, p.read_bytes()) for p in (folder / FOLDER).iterdir()],
-            )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _load_sparse(conn: psycopg.Connection[Any], name: str) -> SparseIndex:
-    folder = Path(tempfile.mkdtemp(prefix="talks-sparse-"))
-    try:
-        (folder / FOLDER).mkdir()
-        rows = conn.execute(
-            "SELECT name, data FROM sparse_files WHERE generation = %s", [name]
-        ).fetchall()
-        for file_name, data in rows:
-            (folder / FOLDER / Path(file_name).name).write_bytes(data)
-        return SparseIndex.load(folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
