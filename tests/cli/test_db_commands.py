@@ -69,3 +69,15 @@ def test_import_moves_the_files_index_without_embedding_again(
     moved = talks("db", "import")
     assert moved.exit_code == 0 and "vectors reused, 0 embedded" in moved.output
     assert talks("ask", question).output == from_files
+
+
+def test_an_unreachable_database_is_one_line(talks: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TALKS_STORE", "postgres")
+    monkeypatch.setenv("TALKS_DATABASE_URL", f"postgresql://talks:{SECRET}@127.0.0.1:9/none")
+    for command in (["db", "init"], ["ask", "What does the Kremlin demand?"]):
+        result = talks(*command)
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines() == [
+            "error: Cannot connect to the PostgreSQL database; check TALKS_DATABASE_URL and "
+            "that the server is running."
+        ]

@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from bot.errors import SchemaError
+from bot.errors import ConfigError, SchemaError
 
 SCHEMA_LOCK = 0x74616C6B  # advisory lock: one migrator at a time ("talk")
 HNSW_M = 16
@@ -101,7 +101,7 @@ def _connect(url: str, *, autocommit: bool) -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(url, autocommit=autocommit, application_name="talks")
     except psycopg.OperationalError:
-        raise SchemaError(
+        raise ConfigError(
             "Cannot connect to the PostgreSQL database; check TALKS_DATABASE_URL and that the "
             "server is running."
         ) from None
