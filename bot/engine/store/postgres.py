@@ -40,6 +40,10 @@ WRITE_LOCK = 0x74616C6C  # advisory lock key of the one writer ("tall")
 DRAFT_LOCK = WRITE_LOCK + 1  # taken by each draft's transaction as well
 EF_SEARCH = 100  # HNSW candidates per query: recall@10 in docs/BENCHMARKS.md
 EXACT_ABOVE = 2_000  # a larger k (a filter widening its pool) scans exactly: HNSW stops early
+# Up to this many passages a generation is searched exactly, as the files store's flat index (so
+# both answer alike); above it, HNSW: PostgreSQL's exact scan is a sequential scan, ≈0.5 s at
+# 100k passages where HNSW takes ≈3 ms (docs/BENCHMARKS.md).
+EXACT_MAX = 10_000
 
 
 def _read_manifest(data: dict[str, Any]) -> Manifest:
@@ -130,7 +134,12 @@ class PgDraft(Catalog):
             for table in ("sentences", "chunks", "articles"):
                 self.conn.execute(f"DELETE FROM {table}")
         pgschema.ensure_dense_index(self.conn, dim)
-        self.dense_kind = base.manifest.dense if base else ("hnsw" if approximate else "flat")
+        self._approximate = approximate or (base is not None and base.manifest.dense == "hnsw")
+
+    @property
+    def dense_kind(self) -> str:
+        """How the generation will be searched: asked for, or by its size (EXACT_MAX)."""
+        return "hnsw" if self._approximate or self.counts()[1] > EXACT_MAX else "flat"
 
     def add(
         self,

@@ -201,3 +201,20 @@ def test_a_second_draft_is_busy_even_without_the_write_lock(pg_engine: Engine) -
         PgStore(store.url).begin(pg_engine.generation(), dim=WordHashEmbedder.dim)
     first.abort()
     PgStore(store.url).begin(None, dim=WordHashEmbedder.dim).abort()  # free again
+
+
+def test_past_exact_max_a_generation_is_searched_through_hnsw(
+    pg_settings: Callable[..., Settings], corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.engine.store import postgres
+
+    monkeypatch.setattr(postgres, "EXACT_MAX", 2)
+    eng = Engine(pg_settings(), WordHashEmbedder())
+    eng.rebuild()
+    snap = eng.generation()
+    assert snap.manifest.dense == eng.stats().dense == "hnsw"
+    query = eng.embedder.encode(["Kremlin demands NATO withdrawal"])[0]
+    exact = postgres.PgDense(snap, "flat", WordHashEmbedder.dim)  # type: ignore[arg-type]
+    found, scores = snap.dense.search(query, 3)
+    assert found.tolist() == exact.search(query, 3)[0].tolist()
+    assert list(scores) == sorted(scores, reverse=True)
