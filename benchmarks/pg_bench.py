@@ -79,6 +79,7 @@ class PgBench:
     add_s: float | None = None  # `talks add` of one article, inside the other process
     visible_ms: float | None = None  # commit → the first process answers from it
     load: float = 0.0  # 1-minute load average after the concurrent clients
+    skipped: str | None = None  # why the multi-process parts were not measured
 
 
 class Server:

@@ -104,6 +104,8 @@ def pg_section(bench: PgBench, run: str) -> str:
             "",
             *_filters(bench.scales[-1]),
         ]
+    if bench.skipped:
+        parts += [bench.skipped, ""]
     if bench.throughput:
         rows = [[str(t.clients), f"{t.qps:.1f}", f"{t.p50_ms:.0f}"] for t in bench.throughput]
         top = max(bench.throughput, key=lambda t: t.qps)

@@ -23,6 +23,7 @@ from benchmarks.pg_report import SECTION_END, SECTION_START, pg_section
 from benchmarks.speed import indexed
 from benchmarks.synth import synth_vectors
 from bot.engine.engine import Engine
+from bot.engine.index.embed import model_label
 from bot.evaluate.qa import QAItem, load_qa
 from bot.settings import Settings
 
@@ -69,7 +70,12 @@ def run_postgres(
             engine, server.fresh(), vectors, parents, passages, queries, questions
         )
         bench.scales.append(scale)
-    if settings is not None:
+    if settings is not None and not _loadable(settings, engine.embedder.name):
+        bench.skipped = (
+            f"Clients and the add in another process were not measured: they load the"
+            f" configured model, and this run's vectors come from {engine.embedder.name}."
+        )
+    elif settings is not None:
         for clients in CLIENTS:
             step(f"postgres: {clients} concurrent clients")
             bench.throughput.append(throughput(settings, questions, clients))
@@ -81,6 +87,12 @@ def run_postgres(
         pg = Engine(settings, engine.embedder)
         bench.add_s, bench.visible_ms = add_visibility(pg, article, work / "pg-add-corpus")
     return bench
+
+
+def _loadable(settings: Settings, name: str) -> bool:
+    """Would another process, loading the configured model, embed as `name` does?"""
+    label = model_label(settings.embedding_model)
+    return name == (label if settings.embedding_backend == "torch" else f"{label}+onnx")
 
 
 def replace_section(doc: Path, section: str) -> None:
