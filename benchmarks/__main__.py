@@ -81,6 +81,9 @@ def bench(
     pipeline_max: Annotated[
         int, typer.Option(help="Largest synthetic size at which the full ask is measured.")
     ] = 100_000,
+    postgres: Annotated[
+        bool, typer.Option(help="The same figures on PostgreSQL + pgvector (a throwaway server).")
+    ] = True,
     threads: Annotated[
         int, typer.Option(min=0, help="Threads for torch/FAISS/onnxruntime (0: their defaults).")
     ] = 0,
@@ -95,7 +98,9 @@ def bench(
     )
     command += (f" --threads {threads}" if threads else "") + "'"
     with tempfile.TemporaryDirectory(prefix="talks-bench-") as work:
-        plan = Plan(specs, sizes, Path(work), pipeline_max, peer, onnx, threads=threads)
+        plan = Plan(
+            specs, sizes, Path(work), pipeline_max, peer, onnx, threads=threads, postgres=postgres
+        )
         with user_errors():
             report = _run_with_bar(
                 plan, s, eng, lambda r: write(r, out_file, command + " (partial)")

@@ -13,6 +13,8 @@ import numpy as np
 from benchmarks import onnx_bench
 from benchmarks.machine import machine
 from benchmarks.peer import PeerFigures, run_peer
+from benchmarks.pg_bench import PgBench
+from benchmarks.pg_run import run_postgres
 from benchmarks.scale import AnnFigures, measure_size
 from benchmarks.speed import (
     Build,
@@ -58,6 +60,8 @@ class Plan:
     onnx: bool = True
     queries: int = 200  # synthetic-scale queries
     threads: int = 0  # torch / FAISS / onnxruntime threads; 0 = the libraries' defaults
+    postgres: bool = True  # the same figures on PostgreSQL + pgvector (benchmarks/pg_run.py)
+    postgres_max: int = 100_000  # largest synthetic size written into PostgreSQL
 
     @property
     def env(self) -> dict[str, str]:
@@ -95,6 +99,7 @@ class BenchReport:
     parent_cosine: float | None = None  # mean cosine of a synthetic vector to its real parent
     loads: list[float] = field(default_factory=list)  # 1-minute load average at each step
     seconds: float = 0.0
+    postgres: PgBench | None = None
 
 
 def link_corpus(spec: CorpusSpec, work: Path) -> Path:
@@ -207,9 +212,11 @@ def run_bench(
         step(label)
 
     largest: tuple[Engine, list[QAItem]] | None = None
+    built: list[tuple[str, Engine, list[QAItem]]] = []
     for spec in plan.corpora:
         figures, engine, items = bench_corpus(plan, spec, settings, embedder, mark)
         report.corpora.append(figures)
+        built.append((spec.name, engine, items))
         if largest is None or figures.build.chunks >= largest[0].stats().chunks:
             largest = (engine, items)
     if largest is None:
@@ -223,6 +230,10 @@ def run_bench(
     for n in plan.sizes:
         size, report.parent_cosine = bench_size(plan, n, engine, questions, mark)
         report.sizes.append(size)
+    if plan.postgres:
+        built.sort(key=lambda b: b[1].stats().chunks)  # the largest corpus last: its vectors
+        sizes = [n for n in plan.sizes if n <= plan.postgres_max]
+        report.postgres = run_postgres(built, sizes, questions, plan.work, mark)
     mark("done")
     report.seconds = time.perf_counter() - started
     return report
@@ -232,4 +243,8 @@ def step_count(plan: Plan) -> int:
     """How many times run_bench calls step (for a progress bar)."""
     corpora = sum(3 + bool(c.qa and c.qa.is_file()) + plan.peer for c in plan.corpora)
     sizes = sum(3 if n <= plan.pipeline_max else 2 for n in plan.sizes)
-    return corpora + 2 * plan.onnx + sizes + 1
+    postgres = 0
+    if plan.postgres:
+        pg_sizes = sum(n <= plan.postgres_max for n in plan.sizes)
+        postgres = len(plan.corpora) + pg_sizes + (4 if pg_sizes else 0)
+    return corpora + 2 * plan.onnx + sizes + postgres + 1

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.bench import BenchReport, CorpusBench, SizeBench
+from benchmarks.pg_report import SECTION_END, SECTION_START, pg_section
 from benchmarks.report_tables import (
     ann_table,
     corpus_table,
@@ -230,6 +231,9 @@ def markdown(report: BenchReport, command: str, plot: str | None, notes: Sequenc
     ]
     if plot:
         parts += [f"![latency and throughput against corpus size]({plot})", ""]
+    if report.postgres:
+        section = pg_section(report.postgres, "this run")
+        parts += [SECTION_START, section, SECTION_END, ""]
     return "\n".join(parts)
 
 

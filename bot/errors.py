@@ -33,5 +33,9 @@ class FetchError(BadInput):
     """A URL could not be fetched or is not allowed."""
 
 
+class SchemaError(TalksError):
+    """The database has no talks schema, or another version than this talks needs."""
+
+
 class ConfigError(TalksError):
     """A setting has an invalid value."""

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Parties for timelines beyond the bundled ones (bot/engine/data/parties.toml, same shape):
     # a party of the same name gains the file's aliases, a new name is a new party.
     parties_file: Path | None = None
+    # The index store: folders under index_dir (one machine), or PostgreSQL + pgvector that several
+    # processes and machines share (needs the `postgres` extra and a postgresql:// URL).
+    store: Literal["files", "postgres"] = "files"
+    database_url: SecretStr | None = None
 
     # Embedding
     embedding_model: str = Field(default_factory=default_model)
@@ -80,6 +84,8 @@ class Settings(BaseSettings):
     thread_messages: bool = False  # any message in such a thread asks (needs Message Content)
     conversation_turns: int = Field(default=6, ge=1, le=50)
     conversation_hours: float = Field(default=24.0, gt=0)
+    # Shards picked by Discord (AutoShardedBot): needed past ~2,500 servers, harmless below.
+    sharded: bool = False
 
     # Fetching and feeds
     fetch_timeout: float = Field(default=15.0, gt=0)
@@ -113,6 +119,8 @@ class Settings(BaseSettings):
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError("TALKS_LLM_BASE_URL must start with http:// or https://")
+        if self.store == "postgres" and self.database_url is None:
+            raise ValueError("TALKS_STORE=postgres needs TALKS_DATABASE_URL (a postgresql:// URL)")
         if self.llm_base_url and not self.llm_model:
             raise ValueError("TALKS_LLM_MODEL must name the model when TALKS_LLM_BASE_URL is set")
         return self

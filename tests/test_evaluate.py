@@ -204,6 +204,10 @@ def test_make_bench_tiny_run_writes_report_and_plot(
         assert heading in report
     assert "| 2,000 | hnsw |" in report and "| 2,000 | ivf |" in report
     assert "Full `ask` on a complete synthetic index" in report
+    assert (
+        "## PostgreSQL + pgvector" in report
+        and "| 2,000 |" in report.split("## PostgreSQL + pgvector")[-1]
+    )
     assert (tmp_path / "bench.png").stat().st_size > 1000
 
 

@@ -56,7 +56,11 @@ class TalksBot(commands.Bot):
     def __init__(self, engine: Engine, settings: Settings, **options: Any) -> None:
         self.engine = engine
         self.settings = settings
-        self.qa_channels = QAChannels(settings.index_dir / FILE_NAME, settings.qa_channels)
+        self.qa_channels = QAChannels(
+            settings.index_dir / FILE_NAME,
+            settings.qa_channels,
+            shared=engine.shared_ids("qa_channels"),
+        )
         self.feedback = Feedback(settings.index_dir / FEEDBACK_FILE)
         turns = conversations.Conversations(
             settings.index_dir / conversations.FILE_NAME,
@@ -112,3 +116,12 @@ class TalksBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+
+
+class ShardedTalksBot(TalksBot, commands.AutoShardedBot):
+    """TalksBot over as many gateway shards as Discord recommends (TALKS_SHARDED): one process
+    serves many thousands of servers; the shared index is what several such processes need."""
+
+
+def bot_class(settings: Settings) -> type[TalksBot]:
+    return ShardedTalksBot if settings.sharded else TalksBot

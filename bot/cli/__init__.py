@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli import chat, core, corpus, feedback, measure, serve, timeline  # noqa: F401
+from bot.cli import chat, core, corpus, db, feedback, measure, serve, timeline  # noqa: F401
 from bot.cli.app import app as typer_app  # `bot.cli.app` stays the module (tests patch it)
 from bot.cli.app import err, labelled, with_hint
 from bot.errors import TalksError

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from bot.engine import Engine, open_engine
 from bot.engine import Progress as BuildProgress
-from bot.errors import BadInput, IndexMismatch, IndexMissing, TalksError
+from bot.errors import BadInput, IndexMismatch, IndexMissing, SchemaError, TalksError
 from bot.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -52,6 +52,8 @@ def with_hint(exc: TalksError) -> str:
     """The engine says what to do; this front door adds which command does it."""
     if isinstance(exc, IndexMissing | IndexMismatch):
         return f"{exc} Run `talks index`."
+    if isinstance(exc, SchemaError):
+        return f"{exc} Run `talks db migrate`."
     return str(exc)
 
 

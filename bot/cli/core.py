@@ -19,6 +19,7 @@ from bot.cli.app import (
     user_errors,
     with_progress,
 )
+from bot.engine import describe_store as describe
 from bot.engine import parse_day
 from bot.render_text import answer_json, answer_text
 
@@ -43,7 +44,7 @@ def index(
         Text(
             f"Indexed {report.articles} articles as {report.chunks} passages "
             f"({report.embedded} embedded, {report.chunks - report.embedded} reused) "
-            f"in {report.seconds:.1f}s → {s.index_dir}/{report.generation}"
+            f"in {report.seconds:.1f}s → {describe(s, report.generation)}"
         )
     )
     if report.problems:

@@ -6,7 +6,7 @@ import asyncio
 
 import discord
 
-from bot.chat.client import TalksBot
+from bot.chat.client import bot_class
 from bot.cli.app import app, engine, err, fail, labelled, settings, user_errors
 from bot.engine import Engine
 from bot.errors import IndexMismatch, IndexMissing
@@ -19,7 +19,7 @@ NO_TOKEN = (
 
 
 async def run_bot(eng: Engine, s: Settings, token: str) -> None:
-    async with TalksBot(eng, s) as bot:
+    async with bot_class(s)(eng, s) as bot:
         await bot.start(token)
 
 

@@ -25,7 +25,9 @@ from bot.engine.models import (
 from bot.engine.parties import Party
 from bot.engine.search.timeq import parse_day
 from bot.engine.store.atomic import write_atomic
-from bot.engine.store.base import SourceInfo
+from bot.engine.store.base import SharedIds, SourceInfo
+from bot.engine.store.choose import describe as describe_store
+from bot.engine.store.choose import migrate as migrate_database
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -45,10 +47,13 @@ __all__ = [
     "PollReport",
     "Progress",
     "Sentence",
+    "SharedIds",
     "SourceInfo",
     "Stats",
     "Timeline",
     "Turn",
+    "describe_store",
+    "migrate_database",
     "open_engine",
     "parse_day",
     "write_atomic",

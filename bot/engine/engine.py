@@ -22,9 +22,10 @@ from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, fil
 from bot.engine.answer.generate import OnText, Writer
 from bot.engine.answer.positions import lead_with, newest_statements
 from bot.engine.conversation import Turn
-from bot.engine.feeds import Feed, FeedList, PollReport
+from bot.engine.feeds import Feed, PollReport
 from bot.engine.index.embed import Embedder
 from bot.engine.index.plan import unique
+from bot.engine.index.transfer import rebuild_reusing
 from bot.engine.index.writer import IndexWriter
 from bot.engine.ingest import corpus, read_corpus
 from bot.engine.ingest.files import SUFFIXES
@@ -42,7 +43,8 @@ from bot.engine.models import (
 )
 from bot.engine.parties import Party, load_parties, resolve
 from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_query, retrieve
-from bot.engine.store.base import FORMAT, Snapshot, SourceInfo, Store
+from bot.engine.store.base import FORMAT, SharedIds, Snapshot, SourceInfo, Store
+from bot.engine.store.choose import open_feed_list, open_store, shared_ids
 from bot.engine.store.files import FileStore
 from bot.errors import BadInput, IndexMissing
 from bot.settings import Settings
@@ -66,10 +68,10 @@ class Engine:
     ) -> None:
         """`allow_hosts`: hosts fetched although private (TALKS_FETCH_ALLOW_HOSTS; see guard.py)."""
         self.settings = settings
-        self.store: Store = FileStore(settings.index_dir) if store is None else store
+        self.store: Store = open_store(settings) if store is None else store
         self.writer = IndexWriter(self.store, embedder, settings)
         self.fetcher = Fetcher(settings.fetch_timeout, settings.fetch_max_bytes, allow_hosts)
-        self.feed_list = FeedList(settings.index_dir)
+        self.feed_list = open_feed_list(settings)
         self._snapshot: Snapshot | None = None
         self._started = time.monotonic()
         self.today: Callable[[], date] = date.today  # the clock "last week" is read against
@@ -258,8 +260,11 @@ class Engine:
         return manifest.corpus_fingerprint != corpus.fingerprint(self.settings.corpus_dir)
 
     # ---- writing -------------------------------------------------------------------------
-    def rebuild(self, progress: ProgressFn | None = None) -> BuildReport:
-        """Re-index corpus/ into a new generation; vectors of unchanged passages are reused."""
+    def rebuild(
+        self, progress: ProgressFn | None = None, *, reuse: Snapshot | None = None
+    ) -> BuildReport:
+        """Re-index corpus/ into a new generation; vectors of unchanged passages are reused —
+        from `reuse` if given (another store's snapshot: moving files → PostgreSQL)."""
         report = progress or (lambda p: None)
         started = time.monotonic()
         fingerprint = corpus.fingerprint(self.settings.corpus_dir)
@@ -268,11 +273,26 @@ class Engine:
         articles = unique(articles, problems)
         for line in problems:
             log.warning("skipped: %s", line)
-        name, embedded, chunks = self.writer.rebuild(articles, fingerprint, report)
+        if reuse is None:
+            name, embedded, chunks = self.writer.rebuild(articles, fingerprint, report)
+        else:
+            name, embedded, chunks = rebuild_reusing(
+                self.writer, reuse, articles, fingerprint, report
+            )
         self.generation()
         report(Progress("done", 1, 1, len(articles), chunks))
         seconds = time.monotonic() - started
         return BuildReport(len(articles), chunks, embedded, seconds, problems, name)
+
+    def import_files_index(self, progress: ProgressFn | None = None) -> BuildReport:
+        """`rebuild` into this engine's store (a database), reusing the vectors of the files
+        index in index_dir: moving to PostgreSQL without running the model again."""
+        files = FileStore(self.settings.index_dir)
+        source = files.open(model=self.embedder.name, dim=self.embedder.dim)
+        try:
+            return self.rebuild(progress, reuse=source)
+        finally:
+            source.close()
 
     def add(self, inputs: Sequence[Input]) -> AddReport:
         """URLs, file paths, (name, bytes) uploads and Articles, mixed; one new generation.
@@ -285,6 +305,11 @@ class Engine:
     def remove(self, source_id: str) -> Article:
         """Remove an article from the index and its file (or .jsonl line) from corpus/."""
         return changes.remove(self.writer, source_id)
+
+    def shared_ids(self, key: str) -> SharedIds | None:
+        """A set of ids all processes on this store share (Q&A channels), or None if each keeps
+        its own (the files store)."""
+        return shared_ids(self.settings, key)
 
     # ---- feeds ---------------------------------------------------------------------------
     def add_feed(self, url: str) -> Feed:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.engine import changes
 from bot.engine.index.dedup import canonical_url
@@ -73,7 +74,7 @@ class FeedList:
             return []
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise BadInput(f"{self.path} is not valid JSON; fix or delete it.") from None
-        return [Feed(**{**f, "seen": tuple(f.get("seen", ()))}) for f in raw.get("feeds", [])]
+        return parse_feeds(raw)
 
     @contextmanager
     def editing(self) -> Iterator[list[Feed]]:
@@ -83,8 +84,16 @@ class FeedList:
             fcntl.flock(lock, fcntl.LOCK_EX)
             feeds = self.load()
             yield feeds
-            data = json.dumps({"feeds": [asdict(f) for f in feeds]}, indent=2)
-            write_atomic(self.path, data.encode())
+            write_atomic(self.path, json.dumps(dump_feeds(feeds), indent=2).encode())
+
+
+def parse_feeds(raw: dict[str, Any]) -> list[Feed]:
+    """The feed list from its JSON document (a file, or a row of the database store)."""
+    return [Feed(**{**f, "seen": tuple(f.get("seen", ()))}) for f in raw.get("feeds", [])]
+
+
+def dump_feeds(feeds: list[Feed]) -> dict[str, Any]:
+    return {"feeds": [asdict(f) for f in feeds]}
 
 
 def now() -> str:

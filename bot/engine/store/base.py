@@ -204,6 +204,16 @@ class Draft(Catalog, Protocol):
     def abort(self) -> None: ...
 
 
+class SharedIds(Protocol):
+    """A set of ids (Q&A channels) that every process of a shared store reads and edits."""
+
+    def read(self) -> set[int]: ...
+
+    def mark(self, item: int, on: bool) -> tuple[bool, set[int]]:
+        """Add or remove one id atomically; (changed, the set now)."""
+        ...
+
+
 class Store(Protocol):
     """Generations of one index; one writer at a time (`locked`), any number of readers."""
 

@@ -70,12 +70,14 @@ class DenseIndex:
         return np.vstack([self.index.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Row ids and cosine scores of the k nearest chunks, best first."""
+        """Row ids and cosine scores of the k nearest chunks, best first (ties: lower id first)."""
         if self.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, self.size))
         keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+        ids, scores = ids[0][keep], scores[0][keep]
+        order = np.lexsort((ids, -scores))  # equal scores by id: every store breaks ties alike
+        return ids[order], scores[order]
 
     def copy(self) -> DenseIndex:
         return DenseIndex(faiss.clone_index(self.index))

@@ -94,7 +94,11 @@ def statements(
         ids = _newest(conn, w, names, w.newest)
     else:
         ids = _all(conn, w, names)
-    found = _read(conn, ids, article_of)
+    return order(_read(conn, ids, article_of), w.newest)
+
+
+def order(found: list[Sentence], newest: int | None) -> list[Sentence]:
+    """Newest article first (undated last), each article's sentences in order; the newest n."""
     found.sort(
         key=lambda s: (
             s.article.published is None,
@@ -103,7 +107,7 @@ def statements(
             s.index,
         )
     )
-    return found[: w.newest] if w.newest is not None else found
+    return found[:newest] if newest is not None else found
 
 
 def _back(day: date | None) -> int:

@@ -1,7 +1,8 @@
 """The storage contract: every store implementation must pass this suite unchanged.
 
-Parametrised over store kinds; a new store (e.g. PostgreSQL) adds itself to KINDS with a factory
-and a way to make its swap fail.
+Parametrised over store kinds; each store adds itself to KINDS with a factory and a way to make
+its swap fail. The PostgreSQL kind runs on a throwaway server (tests/throwaway_pg.py), one fresh
+database per test.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.engine.models import Article, Chunk
 from bot.engine.store.base import FORMAT, Manifest, SentenceRow, Snapshot, Store
 from bot.engine.store.files import FileStore
 from bot.errors import Busy, IndexMismatch, IndexMissing
+from tests.throwaway_pg import database_for
 
 DIM = 8
 MODEL = "test:contract"
@@ -37,7 +39,25 @@ def _break_files_swap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FileStore, "swap_in", crash)
 
 
-KINDS = [StoreKind("files", FileStore, _break_files_swap)]
+def _postgres(root: Path) -> Store:
+    from bot.engine.store.postgres import PgStore
+
+    return PgStore(database_for(str(root)))
+
+
+def _break_postgres_swap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.engine.store.postgres import PgStore
+
+    def crash(self: PgStore, *args: object) -> None:
+        raise OSError("connection lost before the swap")
+
+    monkeypatch.setattr(PgStore, "swap_in", crash)
+
+
+KINDS = [
+    StoreKind("files", FileStore, _break_files_swap),
+    StoreKind("postgres", _postgres, _break_postgres_swap),
+]
 
 
 @pytest.fixture(params=KINDS, ids=lambda k: k.name)
@@ -160,7 +180,7 @@ def test_sentences_come_back_with_their_passages_and_vectors(store: Store) -> No
 
 
 def _said(n: int, day: date | None, speakers: tuple[str | None, str | None]) -> tuple[object, ...]:
-    art, chunks, keys, vectors = article(n, "ceasefire talks")
+    art, chunks, keys, vectors = article(n, f"ceasefire talks, round {n}")
     art = Article(art.id, art.title, art.text, art.source, published=day)
     rows = [
         SentenceRow(j, c.start, c.end, vectors[j], who)
