@@ -156,7 +156,9 @@ class Engine:
         )
         # "What does X want now?": X's newest attributed statements lead (answer/positions.py)
         said = newest_statements(query, snap, self.parties(), self.embedder.encode, filters)
-        return lead_with(answer, said, latest=query.time.latest)
+        return lead_with(
+            answer, said, latest=query.time.latest, limit=self.settings.max_answer_sentences
+        )
 
     def filters(self, since: Day = None, until: Day = None, outlet: str | None = None) -> Filters:
         """The filters checked against the index (BadInput if unusable), with the outlet spelled

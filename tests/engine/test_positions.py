@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -66,3 +67,21 @@ def test_other_questions_are_left_alone(positions: Engine) -> None:
     assert named_side("what does the pope want", positions.parties()) is None
     plain = positions.ask("When did the grain corridor reopen?")
     assert "Peskov" not in plain.text
+
+
+def test_the_side_named_first_is_the_one_asked_about(positions: Engine) -> None:
+    """A follow-up carries the earlier turn's names after the question: "(… kremlin)"."""
+    side = named_side(
+        "and what did kyiv say to that (demand, ceasefire, kremlin)?", positions.parties()
+    )
+    assert side is not None and side.name == "Ukraine"
+
+
+def test_the_lead_and_the_answer_keep_to_the_sentence_limit(positions: Engine) -> None:
+    """Sentences of a lead statement's article stay, cited with its number; three in all."""
+    answer = positions.ask("What does Zelenskyy demand?")
+    markers = re.findall(r"\[(\d+)\]", answer.text)
+    assert len(markers) <= 3
+    numbers = {c.article.id: c.n for c in answer.citations}
+    assert len(numbers) == len(answer.citations)  # one number per article
+    assert sorted({int(n) for n in markers}) == sorted(c.n for c in answer.citations)

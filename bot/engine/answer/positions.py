@@ -22,7 +22,7 @@ from bot.engine.text import content_terms
 from bot.engine.timeline import Encode, build, stance
 
 NO_FILTERS = Filters()
-NEWEST = 2  # statements that lead the answer
+NEWEST = 1  # statements that lead the answer (two when the newest turns against an older one)
 POOL = 10  # the most relevant statements the newest are chosen from
 _STANCE = re.compile(
     r"\b(want|wants|wanted|demand\w*|say|says|saying|said|insist\w*|require\w*|propos\w*|"
@@ -42,12 +42,19 @@ def named_side(question: str, parties: Sequence[Party]) -> Party | None:
     """The party or the one person the question names: "Peskov" is the person, "the Kremlin"
     or "Russia" the party."""
     words = name_words(question)
+    best: tuple[int, int, Party] | None = None  # (position, -length, side)
     for party in parties:
         for alias in party.aliases:
             part = name_words(alias)
-            if part and any(words[i : i + len(part)] == part for i in range(len(words))):
-                return Party(alias, (alias,), (alias,)) if alias in party.people else party
-    return None
+            at = next(
+                (i for i in range(len(words)) if part and words[i : i + len(part)] == part), None
+            )
+            if at is None or (best is not None and (at, -len(part)) >= best[:2]):
+                continue
+            side = Party(alias, (alias,), (alias,)) if alias in party.people else party
+            best = (at, -len(part), side)
+    # The side named first is the one asked about: "what did kyiv say to that (… kremlin)".
+    return best[2] if best else None
 
 
 def newest_statements(
@@ -82,10 +89,13 @@ def newest_statements(
     return admitted[::-1]
 
 
-def lead_with(answer: Answer, statements: Sequence[Entry], *, latest: bool) -> Answer:
+def lead_with(
+    answer: Answer, statements: Sequence[Entry], *, latest: bool, limit: int = 3
+) -> Answer:
     """The answer with X's newest statements first (verbatim, cited), its own sentences after
-    them, renumbered; a decline stays a decline. For a question about now (`latest`) it opens
-    "As of <date>:" and names the date of an older statement the newest turns against."""
+    them, renumbered, `limit` sentences in all; a decline stays a decline. For a question about
+    now (`latest`) it opens "As of <date>:" and names the date of an older statement the newest
+    turns against."""
     if not statements or answer.abstained:
         return answer
     newest = statements[0]
@@ -97,7 +107,7 @@ def lead_with(answer: Answer, statements: Sequence[Entry], *, latest: bool) -> A
         parts[0] = f"As of {newest.date.isoformat()}: {parts[0]}"
         if older is not None:
             parts[1] = f"This changes what was said on {older.date.isoformat()}: {parts[1]}"
-    text, moved = _renumber(answer, cites)
+    text, moved = _renumber(answer, cites, max(0, limit - len(lead)))
     hits = {h.chunk.id: h for h in answer.hits}
     for e in lead:
         hits.setdefault(e.chunk.id, Hit(e.chunk, e.article, 0.0))  # the lead's evidence too
@@ -120,25 +130,26 @@ def _said(e: Entry) -> str:
     return " ".join(e.statement.split())
 
 
-def _renumber(answer: Answer, lead: Sequence[Citation]) -> tuple[str, list[Citation]]:
-    """The answer's own markers moved past the lead's; a citation of a lead statement keeps the
-    lead's number."""
-    same = {c.quote: c.n for c in lead}
+def _renumber(answer: Answer, lead: Sequence[Citation], room: int) -> tuple[str, list[Citation]]:
+    """The answer's own sentences (at most `room`) with their markers moved past the lead's;
+    an article the lead already cites keeps the lead's number (citations name articles)."""
+    same: dict[str, int] = {}
+    for c in lead:
+        same.setdefault(c.article.id, c.n)
     said = {" ".join(c.quote.split()) for c in lead}
     mapping: dict[int, int] = {}
     moved: list[Citation] = []
     for c in answer.citations:
-        if c.quote in same:
-            mapping[c.n] = same[c.quote]
+        if c.article.id in same:
+            mapping[c.n] = same[c.article.id]
         else:
             mapping[c.n] = len(lead) + len(moved) + 1
             moved.append(replace(c, n=mapping[c.n]))
-    kept = []
+    kept: list[str] = []
     for unit in _UNIT.findall(_AS_OF.sub("", answer.text.strip())):
-        numbers = [mapping.get(int(n), int(n)) for n in _MARK.findall(unit)]
         bare = " ".join(_MARK.sub("", unit).split())
-        if (numbers and all(n <= len(lead) for n in numbers)) or bare in said:
-            continue  # it quotes a statement the lead already gives
+        if bare in said or len(kept) >= room:
+            continue  # the lead already quotes it, or the answer is long enough
         kept.append(_MARK.sub(lambda m: f"[{mapping.get(int(m[1]), int(m[1]))}]", unit.strip()))
     used = {int(n) for unit in kept for n in _MARK.findall(unit)}
     return " ".join(kept), [c for c in moved if c.n in used]
