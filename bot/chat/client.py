@@ -22,8 +22,7 @@ from bot.chat.threads import AnswerLog
 from bot.chat.tree import TalksTree
 from bot.chat.views import FeedbackView
 from bot.engine import Engine
-from bot.feedback import FILE_NAME as FEEDBACK_FILE
-from bot.feedback import Feedback
+from bot.feedback import open_feedback
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ class TalksBot(commands.Bot):
             settings.qa_channels,
             shared=engine.shared_ids("qa_channels"),
         )
-        self.feedback = Feedback(settings.index_dir / FEEDBACK_FILE)
+        self.feedback = open_feedback(settings)
         turns = conversations.Conversations(
             settings.index_dir / conversations.FILE_NAME,
             settings.conversation_turns,

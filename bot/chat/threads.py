@@ -19,7 +19,7 @@ from bot.chat.conversations import Conversations
 from bot.chat.render import shorten
 from bot.chat.views import Recording
 from bot.engine import Answer, Turn
-from bot.feedback import Feedback
+from bot.feedback import FeedbackStore
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def turn_of(answer: Answer) -> Turn:
 class AnswerLog:
     """The conversation and feedback side of answering; the Ask cog calls it around the engine."""
 
-    def __init__(self, settings: Settings, conversations: Conversations, feedback: Feedback):
+    def __init__(self, settings: Settings, conversations: Conversations, feedback: FeedbackStore):
         self.settings, self.conversations, self.feedback = settings, conversations, feedback
         self.recording = Recording()  # clicks that come before the record wait on it
 

@@ -17,7 +17,7 @@ from functools import partial
 import discord
 
 from bot.chat.render import NO_PINGS, notice
-from bot.feedback import REASON_CHARS, Feedback
+from bot.feedback import REASON_CHARS, FeedbackStore
 
 log = logging.getLogger(__name__)
 UP_ID, DOWN_ID, REASON_ID = "talks:feedback:up", "talks:feedback:down", "talks:feedback:reason"
@@ -60,7 +60,7 @@ class WhatWasWrong(discord.ui.Modal, title="What was wrong?"):
         custom_id="talks:feedback:reason-text",
     )
 
-    def __init__(self, feedback: Feedback, message_id: int) -> None:
+    def __init__(self, feedback: FeedbackStore, message_id: int) -> None:
         super().__init__(custom_id=REASON_ID, timeout=600)
         self.feedback, self.message_id = feedback, message_id
 
@@ -76,7 +76,7 @@ class WhatWasWrong(discord.ui.Modal, title="What was wrong?"):
 
 
 class FeedbackView(discord.ui.View):
-    def __init__(self, feedback: Feedback, recording: Recording) -> None:
+    def __init__(self, feedback: FeedbackStore, recording: Recording) -> None:
         super().__init__(timeout=None)
         self.feedback, self.recording = feedback, recording
 

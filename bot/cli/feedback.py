@@ -9,15 +9,15 @@ import typer
 from rich.text import Text
 
 from bot.cli.app import app, out, settings, user_errors
-from bot.feedback import FILE_NAME, Feedback
+from bot.feedback import FeedbackStore, open_feedback
 
 feedback_app = typer.Typer(help="Votes on answers given in Discord (👍/👎).", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 
 
-def store() -> Feedback:
+def store() -> FeedbackStore:
     with user_errors():
-        return Feedback(settings().index_dir / FILE_NAME)
+        return open_feedback(settings())
 
 
 @feedback_app.command("export")

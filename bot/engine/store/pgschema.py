@@ -84,6 +84,28 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX sentences_said ON sentences (speaker, published) WHERE speaker IS NOT NULL;
         """,
     ),
+    (
+        4,
+        "feedback: answers shown with vote buttons, one vote per (salted) user, the salt",
+        """
+        CREATE TABLE feedback_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE feedback_answers (
+            message_id BIGINT PRIMARY KEY,
+            question TEXT NOT NULL, understood_as TEXT NOT NULL, answer TEXT NOT NULL,
+            abstained BOOLEAN NOT NULL, citations JSONB NOT NULL,
+            guild_id BIGINT, channel_id BIGINT, at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX feedback_answers_guild ON feedback_answers (guild_id);
+        CREATE TABLE feedback_votes (
+            message_id BIGINT NOT NULL
+                REFERENCES feedback_answers (message_id) ON DELETE CASCADE,
+            voter TEXT NOT NULL, up BOOLEAN NOT NULL, reason TEXT NOT NULL DEFAULT '',
+            at DOUBLE PRECISION NOT NULL,
+            seq BIGINT GENERATED ALWAYS AS IDENTITY,
+            PRIMARY KEY (message_id, voter)
+        );
+        """,
+    ),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -1,28 +1,27 @@
-"""Feedback on answers: 👍/👎 votes with an optional reason, in SQLite, and their export as a
-`talks eval` question set. Front-door free: Discord writes votes, the CLI exports them.
-
-What is kept is what a person needs to turn a bad answer into a test case — the question, the
-answer, its citations, where it was asked and when — and nothing about who voted beyond a salted
-hash, which is only there so one user has one (changeable) vote per answer.
-"""
+"""Feedback votes in SQLite beside the index (`index_dir/feedback.sqlite`): the files store's
+place for them, one machine."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine import Answer, write_atomic
-from bot.errors import BadInput
+from bot.engine import Answer
+from bot.feedback.base import (
+    Downvote,
+    FeedbackStore,
+    Summary,
+    VotedRow,
+    citations_json,
+    clean_reason,
+)
 
 FILE_NAME = "feedback.sqlite"
-REASON_CHARS = 200
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS answers (
@@ -47,39 +46,9 @@ CREATE TABLE IF NOT EXISTS votes (
 """
 
 
-@dataclass(frozen=True)
-class Downvote:
-    question: str
-    answer: str
-    reason: str
-    at: float
+class Feedback(FeedbackStore):
+    """Votes in SQLite beside the index (one machine)."""
 
-
-@dataclass(frozen=True)
-class Summary:
-    answers: int  # answers shown with buttons
-    up: int
-    down: int
-    latest_down: tuple[Downvote, ...]
-
-    @property
-    def rate(self) -> float | None:
-        """Share of votes that are 👍; None before any vote."""
-        votes = self.up + self.down
-        return self.up / votes if votes else None
-
-
-def citations_json(answer: Answer) -> str:
-    return json.dumps(
-        [
-            {"n": c.n, "title": c.article.title, "url": c.article.url, "outlet": c.article.outlet}
-            for c in answer.citations
-        ],
-        ensure_ascii=False,
-    )
-
-
-class Feedback:
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path, self.clock = path, clock
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,13 +67,7 @@ class Feedback:
         finally:
             db.close()
 
-    def voter(self, user_id: int) -> str:
-        """The salted hash that stands for a user: the same user gets the same one, and the
-        database alone does not say who it is."""
-        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()
-
     def record(self, message_id: int, answer: Answer, guild_id: int | None, channel: int) -> None:
-        """An answer shown with vote buttons, under the id of the message that shows it."""
         with self._db() as db:
             db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -122,8 +85,6 @@ class Feedback:
             )
 
     def vote(self, message_id: int, user_id: int, up: bool) -> bool:
-        """One vote per user per answer; a second click changes it. False if the answer is not
-        known (a message from before feedback was kept)."""
         with self._db() as db:
             if not db.execute(
                 "SELECT 1 FROM answers WHERE message_id = ?", (message_id,)
@@ -138,8 +99,7 @@ class Feedback:
         return True
 
     def reason(self, message_id: int, user_id: int, text: str) -> None:
-        """What was wrong, on the user's 👎 of this answer (one line, cut to REASON_CHARS)."""
-        line = " ".join(text.split())[:REASON_CHARS]
+        line = clean_reason(text)
         with self._db() as db:
             db.execute(
                 "UPDATE votes SET reason = ? WHERE message_id = ? AND voter = ? AND up = 0",
@@ -163,43 +123,15 @@ class Feedback:
             ).fetchall()
         return Summary(answers, up, down, tuple(Downvote(*row) for row in rows))
 
-    def export(self, path: Path, include_up: bool = False) -> int:
-        """The voted answers (👎, and 👍 if asked) as a `talks eval` question set with empty
-        facts for a person to fill in (and `source`, set to the first cited title as a guess to
-        check: a 👎 answer may have cited the wrong article); returns how many it holds."""
-        lines = [json.dumps(item, ensure_ascii=False) for item in self._items(include_up)]
-        if not lines:
-            raise BadInput("No answers have votes of that kind yet; nothing to export.")
-        try:
-            write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
-        except OSError as exc:
-            raise BadInput(f"Cannot write {path}: {exc.strerror or exc}.") from None
-        return len(lines)
-
-    def _items(self, include_up: bool) -> list[dict[str, object]]:
-        """One item per answer: its majority vote, the reasons given, the cited titles."""
+    def _voted(self) -> list[VotedRow]:
         with self._db() as db:
             rows = db.execute(
                 "SELECT a.question, a.understood_as, a.answer, a.abstained, a.citations,"
                 " SUM(v.up), SUM(1 - v.up), GROUP_CONCAT(NULLIF(v.reason, ''), ' | ')"
                 " FROM answers a JOIN votes v USING (message_id)"
-                " GROUP BY a.message_id ORDER BY MAX(v.at)"
+                " GROUP BY a.message_id ORDER BY MAX(v.at), a.message_id"
             ).fetchall()
-        items = []
-        for question, meant, text, abstained, cited, up, down, reasons in rows:
-            if down == 0 and not include_up:
-                continue
-            titles = [c["title"] for c in json.loads(cited)]
-            items.append(
-                {
-                    "question": meant,  # what was answered: a follow-up with its context
-                    "facts": [],
-                    "source": None if abstained or not titles else titles[0],
-                    "asked": question,
-                    "answer": text,
-                    "cited": titles,
-                    "votes": {"up": up, "down": down},
-                    "reasons": reasons or "",
-                }
-            )
-        return items
+        return [
+            (q, meant, text, bool(abstained), json.loads(cited), up, down, reasons)
+            for q, meant, text, abstained, cited, up, down, reasons in rows
+        ]
