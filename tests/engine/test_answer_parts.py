@@ -142,3 +142,5 @@ def test_position_words_stand_in_for_each_other() -> None:
     assert F.coverage(weights, effort) == 0.0
     other = F.term_weights(["kremlin", "summit"], lambda s: 1, 100)
     assert F.coverage(other, insists) == pytest.approx(0.5)  # only position words stand in
+    pushing = F.Tokens.of("Zelenskyy is pushing for renewed talks next week.").stems
+    assert F.coverage(F.term_weights(["zelenskyy", "want"], lambda s: 1, 100), pushing) == 1.0

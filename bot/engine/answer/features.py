@@ -160,7 +160,9 @@ class Tokens:
 # Words for a side's position stand in for each other: "what does the Kremlin require" is
 # answered by "the Kremlin insists …", "what does putin want" by "Moscow demands …".
 _POSITION = frozenset(
-    stem(["want", "demand", "require", "insist", "condition", "seek", "ultimatum", "need", "must"])
+    stem(
+        "want demand require insist condition seek ultimatum need must push urge".split()
+    )  # "push", "urge": "is pushing for talks", "urges Russia to meet"
 )
 
 
