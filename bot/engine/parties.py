@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -65,7 +66,21 @@ def _read(text: str, origin: str) -> list[Party]:
 
 
 def load_parties(extra: Path | None = None) -> list[Party]:
-    """The bundled parties, extended by the admin's file if one is set."""
+    """The bundled parties, extended by the admin's file if one is set. Asked for on every
+    question, so parsed once and read again only when the admin's file changes."""
+    return list(_parties(extra, _stamp(extra)))
+
+
+def _stamp(path: Path | None) -> int | None:
+    try:
+        return path.stat().st_mtime_ns if path is not None else None
+    except OSError:
+        return None  # _parties reports the unreadable file
+
+
+@lru_cache(maxsize=4)
+def _parties(extra: Path | None, stamp: int | None) -> tuple[Party, ...]:
+    """`stamp` (the file's mtime) only keys the cache: a changed file is read again."""
     bundled = resources.files("bot.engine").joinpath("data/parties.toml").read_text("utf-8")
     parties = {p.name.casefold(): p for p in _read(bundled, "bundled")}
     if extra is not None:
@@ -78,7 +93,7 @@ def load_parties(extra: Path | None = None) -> list[Party]:
             if known is not None:
                 p = Party(known.name, (*known.aliases, *p.aliases), (*known.people, *p.people))
             parties[p.name.casefold()] = p
-    return list(parties.values())
+    return tuple(parties.values())
 
 
 def resolve(name: str, parties: Iterable[Party]) -> Party:
