@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from datetime import date
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from bot.engine import Engine, open_engine
+from bot.engine import Engine, open_engine, parse_day
 from bot.engine import Progress as BuildProgress
 from bot.errors import BadInput, IndexMismatch, IndexMissing, SchemaError, TalksError
 from bot.settings import Settings, load_settings
@@ -31,6 +32,26 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 T = TypeVar("T")
+
+# The filter options `ask`, `chat` and `timeline` share.
+Since = Annotated[
+    str | None,
+    typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or after this day."),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or before this day."),
+]
+Outlet = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Only articles from this outlet (any case).")
+]
+
+
+def days(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """--since and --until as days (BadInput naming the option when one is not YYYY-MM-DD)."""
+    first = parse_day(since, "--since") if since is not None else None
+    last = parse_day(until, "--until") if until is not None else None
+    return first, last
 
 
 def labelled(label: str, style: str, text: str) -> Text:

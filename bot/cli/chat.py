@@ -16,8 +16,21 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from bot.cli.app import app, engine, err, labelled, out, settings, user_errors, with_hint
-from bot.engine import Answer, Engine, Filters, Turn, parse_day
+from bot.cli.app import (
+    Outlet,
+    Since,
+    Until,
+    app,
+    days,
+    engine,
+    err,
+    labelled,
+    out,
+    settings,
+    user_errors,
+    with_hint,
+)
+from bot.engine import Answer, Engine, Filters, Turn
 from bot.errors import TalksError
 from bot.render_text import answer_json, answer_text
 
@@ -97,23 +110,14 @@ def chat(
     json_lines: Annotated[
         bool, typer.Option("--json", help="Questions from stdin, one JSON answer per line.")
     ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or after this day."),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or before this day."),
-    ] = None,
-    outlet: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only articles from this outlet (any case).")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
+    outlet: Outlet = None,
 ) -> None:
     """A conversation: follow-ups ("and what did kyiv say to that?") use the earlier turns."""
     s = settings()
     with user_errors(bad_input=2):
-        first = parse_day(since, "--since") if since is not None else None
-        last = parse_day(until, "--until") if until is not None else None
+        first, last = days(since, until)
     eng = engine(s)
     with user_errors(bad_input=2):
         filters = eng.filters(first, last, outlet)

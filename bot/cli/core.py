@@ -9,8 +9,12 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli.app import (
+    Outlet,
+    Since,
+    Until,
     app,
     cells,
+    days,
     engine,
     err,
     labelled,
@@ -20,7 +24,6 @@ from bot.cli.app import (
     with_progress,
 )
 from bot.engine import describe_store as describe
-from bot.engine import parse_day
 from bot.render_text import answer_json, answer_text
 
 
@@ -57,22 +60,13 @@ def ask(
     json_lines: Annotated[
         bool, typer.Option("--json", help="One JSON object per question per line.")
     ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or after this day."),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only articles published on or before this day."),
-    ] = None,
-    outlet: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only articles from this outlet (any case).")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
+    outlet: Outlet = None,
 ) -> None:
     """Answer questions from the indexed articles, with numbered sources."""
     with user_errors(bad_input=2):  # a wrong date is a usage error: exit 2, like typer's own
-        first = parse_day(since, "--since") if since is not None else None
-        last = parse_day(until, "--until") if until is not None else None
+        first, last = days(since, until)
     eng = engine(settings())
     for i, question in enumerate(questions):
         with user_errors(bad_input=2):

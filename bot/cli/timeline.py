@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from bot.cli.app import app, engine, out, settings, user_errors
-from bot.engine import Timeline, parse_day
+from bot.cli.app import Since, Until, app, days, engine, out, settings, user_errors
+from bot.engine import Timeline
 from bot.render_text import meta_tail
 
 CHANGED = "position changes"
@@ -39,19 +39,14 @@ def timeline(
     topic: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Only statements about this.")
     ] = None,
-    since: Annotated[
-        str | None, typer.Option(metavar="YYYY-MM-DD", help="Only articles from this day on.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(metavar="YYYY-MM-DD", help="Only articles up to this day.")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     limit: Annotated[int, typer.Option(metavar="N", help="At most N statements.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """What a party (or one speaker) said over time, with the article each statement is from."""
     with user_errors(bad_input=2):
-        first = parse_day(since, "--since") if since is not None else None
-        last = parse_day(until, "--until") if until is not None else None
+        first, last = days(since, until)
     eng = engine(settings())
     with user_errors(bad_input=2):
         result = eng.timeline(party, topic=topic, since=first, until=last, limit=limit)
