@@ -68,8 +68,39 @@ def test_holds_allows_spelling_variants_and_one_missing_name_of_four() -> None:
 
 def test_an_event_must_be_told_with_one_of_the_names() -> None:
     found = _anchors("what was agreed at the talks in Odesa", {"talk": 5, "odesa": 2}, {"odesa"})
-    assert not anchors.event_told(found, ["Ships left Odesa.", "The talks were in Istanbul."])
-    assert anchors.event_told(found, ["The talks in Odesa ended."])
+    assert not anchors.event_told(
+        found, [("", "Ships left Odesa."), ("", "The talks were in Istanbul.")]
+    )
+    assert anchors.event_told(found, [("", "The talks in Odesa ended.")])
+
+
+def test_an_event_asked_about_as_done_must_be_told_as_done() -> None:
+    found = _anchors("what did biden say when he visited kyiv", {"visit": 5, "biden": 2}, {"biden"})
+    assert found.happened
+    planned = [
+        ("", "Zelenskyy invited Biden to visit Ukraine."),
+        ("", "Biden may visit Kyiv next month."),
+        ("", "Biden's arrival in Kyiv in the coming days would be a signal."),
+    ]
+    assert not anchors.event_told(found, planned)
+    assert anchors.event_told(found, [("", "Biden visited Kyiv on Monday.")])
+    # asked as news, not as done: a planned visit is an answer
+    news = _anchors("any news on a biden visit to kyiv", {"visit": 5, "biden": 2}, {"biden"})
+    assert not news.happened and anchors.event_told(news, planned)
+
+
+def test_according_is_no_accord_and_came_out_is_no_arrival() -> None:
+    found = _anchors("the grain deal signed in Ankara", {"ankara": 2, "grain": 9}, {"ankara"})
+    assert not anchors.event_told(found, [("", "According to him, Ankara may raise the issue.")])
+    outcome = _anchors("what came out of the talks in Ankara", {"ankara": 2}, {"ankara"})
+    assert [sorted(f)[0] for f in outcome.events] == ["conference"]  # talks only, no arrival
+
+
+def test_a_name_in_the_title_stands_for_the_sentence() -> None:
+    found = _anchors("which prisoner swap did putin thank erdogan for", {"erdogan": 3}, {"erdogan"})
+    sentence = "Putin thanked the Turkish leader for his help in exchanging Yaroshenko for Reed."
+    assert not anchors.event_told(found, [("", sentence)])
+    assert anchors.event_told(found, [("Telephone conversation with Erdogan", sentence)])
 
 
 def test_features_name_what_the_question_asks_for() -> None:

@@ -37,14 +37,39 @@ GENERIC = frozenset(
 EVENT_FAMILIES = tuple(
     frozenset(family.split())
     for family in (
-        "summit summits meeting meetings talks negotiations round conference forum met",
-        "deal deals agreement agreements accord treaty memorandum signed signing pact",
-        "visit visited visiting trip came arrived arrival travelled traveled",
-        "phone telephone conversation spoke",
-        "exchange exchanged swap swapped",
+        "summit summits meeting meetings talks negotiation negotiations round rounds conference"
+        " conferences forum met",
+        "deal deals agreement agreements accord accords treaty treaties memorandum memoranda signed"
+        " signing pact pacts",
+        "visit visits visited visiting trip trips came arrived arrival travelled traveled",
+        "phone telephone conversation conversations spoke",
+        "exchange exchanges exchanged swap swaps swapped",
     )
-)  # matched on the question's words as typed ("accord", not "according"), on stems in articles
+)  # matched on the question's words as typed, on stems in articles
+# Words whose stem is an event word's but that name no event ("according" → "accord").
+NOT_EVENTS = frozenset("according accordingly accordance roundly metal".split())
+# "What came out of the talks" asks for their outcome, not about someone's arrival.
+_OUTCOME = re.compile(r"\b(?:came|come|comes|coming)\s+(?:out|of)\b", re.I)
 FUZZY_MATCH = 85  # rapidfuzz ratio at which a name counts as present ("zelensky" ~ "zelenskyy")
+# An event told as planned, offered or hoped for did not happen ("invited him to visit Kyiv",
+# "the talks in Ankara may raise…"). A question that asks about it as having happened needs a
+# sentence that tells it so: no such word within UNREAL_WINDOW words of the event word.
+UNREAL = frozenset(
+    """will would could may might shall should can cannot invite invited invites invitation
+    inviting plan plans planned planning expect expected expects ready willing possible possibility
+    potential propose proposed proposes proposal offer offered offers upcoming next coming future
+    intend intends intended hope hopes hoped prepare prepares preparing preparation schedule
+    scheduled want wants wanted wish wishes""".split()
+)
+UNREAL_WINDOW = 6
+# Words by which a question asks about its event as done ("the deal signed in Ankara", "what did
+# they agree"); "latest on the talks" asks for news, planned talks included.
+DONE = frozenset(
+    """did was were had happened visited signed met agreed held came arrived spoke exchanged
+    swapped travelled traveled went decided ended concluded outcome result results""".split()
+)
+# Event words that, right after "to", are a verb not yet done ("to visit", "to sign").
+_VERBS = frozenset("visit sign exchange swap meet come arrive travel hold speak".split())
 
 
 TYPO_MATCH = 88  # rapidfuzz ratio to a commoner English word at which a word reads as its typo
@@ -76,6 +101,7 @@ class Anchors:
     events: tuple[frozenset[str], ...]  # event families the question names (stems)
     absent: tuple[str, ...]  # of those and its other key words: ones no article uses at all
     phrase: str  # the question's own words around the names, for the decline message
+    happened: bool = False  # the question asks about its event as one that took place
 
     def __bool__(self) -> bool:
         return bool(self.names or self.absent)
@@ -101,9 +127,12 @@ def find_anchors(
                 absent.append(term)
         elif (is_name(term) or term in capitals) and not topic:
             names.append(term)
-    events = tuple(f for f in EVENT_FAMILIES if f & set(terms))
+    typed = set(terms) - ({"came", "come"} if _OUTCOME.search(question) else set())
+    events = tuple(f for f in EVENT_FAMILIES if f & typed)
     keys = names + absent + [t for t in terms if any(t in f for f in events)]
-    return Anchors(tuple(names), events, tuple(absent), _phrase(question, keys))
+    typed_words = set(words(question))
+    happened = bool(DONE & typed_words) and not (UNREAL | {"going", "gonna"}) & typed_words
+    return Anchors(tuple(names), events, tuple(absent), _phrase(question, keys), happened)
 
 
 def _phrase(question: str, keys: Sequence[str]) -> str:
@@ -141,15 +170,46 @@ def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return vocab, frozenset(stem(list(vocab)))
 
 
-def event_told(anchors: Anchors, sentences: Sequence[str]) -> bool:
-    """Does some sentence (or title) tell of one of the question's events with one of its names?"""
+def event_told(anchors: Anchors, told: Sequence[tuple[str, str]]) -> bool:
+    """Does some sentence tell of one of the question's events with one of its names?
+
+    `told` holds (context, sentence) pairs: a name may stand in the context (the article's title:
+    a readout names its counterpart there and says "the Turkish leader" in the text); the event
+    must be told in the sentence, as done if the question asks about it as done.
+    """
     if not anchors.events or not anchors.names:
         return True
-    for sentence in sentences:
+    family = frozenset(stem(list(frozenset().union(*anchors.events))))
+    for context, sentence in told:
         vocab, stems = _vocabulary(sentence)
+        if not family & _event_stems(vocab, stems):
+            continue
         named = any(_present(n, vocab, stems) for n in anchors.names)
-        if named and any(set(stem(list(family))) & stems for family in anchors.events):
+        if not named and context:
+            named = any(_present(n, *_vocabulary(context)) for n in anchors.names)
+        if named and (not anchors.happened or _told_as_done(sentence, family)):
             return True
+    return False
+
+
+def _event_stems(vocab: frozenset[str], stems: frozenset[str]) -> frozenset[str]:
+    if not vocab & NOT_EVENTS:
+        return stems
+    return frozenset(stem([w for w in vocab if w not in NOT_EVENTS]))
+
+
+def _told_as_done(sentence: str, family: frozenset[str]) -> bool:
+    """Is one of the event words in this sentence told as done, not planned or offered?"""
+    tokens = words(sentence)
+    for i, (token, stemmed) in enumerate(zip(tokens, stem(tokens), strict=True)):
+        if stemmed not in family or token in NOT_EVENTS:
+            continue
+        near = tokens[max(0, i - UNREAL_WINDOW) : i] + tokens[i + 1 : i + 1 + UNREAL_WINDOW]
+        if UNREAL & set(near):
+            continue
+        if i and tokens[i - 1] == "to" and tokens[i] in _VERBS:
+            continue
+        return True
     return False
 
 

@@ -211,7 +211,7 @@ def rank(
     units = units_of([a.id for a in articles])
     if not units:
         return _declined(query, hits, decline)
-    told = [a.title for a in articles] + [u.text for u in units]
+    told = [("", a.title) for a in articles] + [(u.article.title, u.text) for u in units]
     if not anchor_rules.event_told(found, told):
         return anchor_decline(query, found, articles, hits)
     x, prob = score_units(query, units, scoped, [a.id for a in articles], corpus)
