@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import Stemmer
 
-# Abbreviations after which a full stop does not end a sentence.
+# Abbreviations after which a full stop does not end a sentence. ("etc." is not one: it closes
+# a list, and before a capital letter it ends the sentence too.)
 _ABBREV = {
     "mr",
     "mrs",
@@ -28,7 +29,6 @@ _ABBREV = {
     "pres",
     "amb",
     "vs",
-    "etc",
     "jan",
     "feb",
     "mar",
@@ -179,9 +179,15 @@ CHAT_SHORTHAND = {
     "intl": "international", "pres": "president", "idk": "i do not know",
     "whats": "what is", "whos": "who is", "wheres": "where is", "hows": "how is", "y": "why",
     "n": "and", "w": "with", "bout": "about", "tho": "though", "thx": "thanks",
+    # the news's own words, as chat shortens them
+    "pow": "prisoner of war", "pows": "prisoners of war", "evac": "evacuation",
+    "evacs": "evacuations", "admin": "administration", "natl": "national", "dept": "department",
+    "yr": "year", "yrs": "years", "wk": "week", "wks": "weeks", "mtg": "meeting",
+    "agmt": "agreement", "convo": "conversation", "prez": "president", "ua": "ukraine",
+    "ukr": "ukraine", "ru": "russia", "rus": "russia", "negs": "negotiations",
 }  # fmt: skip
 _SHORTHAND = re.compile(
-    r"(?<![\w/])(" + "|".join(map(re.escape, CHAT_SHORTHAND)) + r")(?![\w/])", re.I
+    r"(?<![\w/.])(" + "|".join(map(re.escape, CHAT_SHORTHAND)) + r")(?![\w/]|\.\w)", re.I
 )
 
 

@@ -6,7 +6,7 @@ import itertools
 
 from bot.engine.index.chunk import approx_tokens, chunk_article
 from bot.engine.models import Article
-from bot.engine.text import content_terms, sentences
+from bot.engine.text import content_terms, sentences, spell_out
 
 LONG = " ".join(f"Sentence number {i} talks about the negotiations in Istanbul." for i in range(60))
 
@@ -67,6 +67,24 @@ def test_abbreviations_and_initials_do_not_end_sentences() -> None:
     ]
 
 
+def test_etc_before_a_capital_ends_the_sentence() -> None:
+    text = "Kharkiv, Donetsk, etc. Ukraine has sent a list. Tanks, guns etc. are needed."
+    assert sentences(text) == [
+        "Kharkiv, Donetsk, etc.",
+        "Ukraine has sent a list.",
+        "Tanks, guns etc. are needed.",
+    ]
+
+
 def test_content_terms_drop_chat_filler() -> None:
     assert content_terms("what does putin want rn??") == ["putin", "want"]
     assert content_terms("Russia's demands") == ["russia", "demands"]
+
+
+def test_chat_shortenings_of_news_words_are_spelled_out() -> None:
+    assert spell_out("will ua swap pows b4 the war ends") == (
+        "will ukraine swap prisoners of war before the war ends"
+    )
+    assert spell_out("any evac from sumy rn") == "any evacuation from sumy right now"
+    assert spell_out("see kremlin.ru") == "see kremlin.ru"  # an address is left alone
+    assert spell_out("did the u.s. help u") == "did the u.s. help you"  # "U.S." is not "you"
