@@ -156,7 +156,8 @@ STOPWORDS = frozenset(
     recent recently currently current today news update updates new much many via per
     didnt dont doesnt isnt wasnt werent arent cant couldnt wouldnt shouldnt wont hasnt havent
     hadnt ive youre theyre hes shes thats theres whos lets lol lmao tho ok okay thx thanks btw
-    nah pls plz actually actualy really just like exactly
+    nah pls plz actually actualy really just like exactly wondering curious basically anyway
+    anyways stuff guys honestly literally probably tbh imo ngl gotten
     """.split()
 )
 
