@@ -109,6 +109,23 @@ def test_a_large_corpus_that_never_uses_a_word_says_more_than_a_small_one() -> N
     assert small.absent == () and large.absent == ("alaska",)  # zipf 4.2
 
 
+def test_advice_for_the_asker_is_not_news() -> None:
+    for question in (
+        "How do I renew a Ukrainian passport abroad?",
+        "how long shud i boil an egg",
+        "where can i buy the caviar russia stopped exporting",
+    ):
+        assert anchors.asks_how_to(question), question
+    for question in (
+        "what does putin want rn",
+        "how can ukraine join nato",
+        "tell me what the kremlin wants",
+        "what should i know about the talks",
+        "how many prisoners did they swap",
+    ):
+        assert not anchors.asks_how_to(question), question
+
+
 def test_a_summit_is_not_told_by_a_round_of_talks() -> None:
     found = _anchors(
         "what did the leaders decide at the summit in Berlin", {"berlin": 4}, {"berlin"}

@@ -27,6 +27,7 @@ from bot.engine.store.base import Snapshot
 from bot.engine.text import words
 
 DECLINE = "The indexed articles do not cover this question, so I can't answer it."
+HOW_TO_DECLINE = "I answer from news articles about the peace talks; they give no advice on this."
 CANDIDATE_ARTICLES = 3  # the facts a question asks for sit in one of the top three articles ~90%
 ANCHOR_ARTICLES = 8  # articles searched for the question's anchors before declining
 # The best sentence's probability must reach this to answer (TALKS_ABSTAIN_THRESHOLD 0.5 = this
@@ -193,6 +194,8 @@ def rank(
     `decline` is the plain one (`filtered_decline` when the hits were filtered)."""
     if not query.terms or not hits:
         return _declined(query, hits, decline)
+    if anchor_rules.asks_how_to(query.text):
+        return _declined(query, hits, HOW_TO_DECLINE)
     scoped = in_period(query.time, hits)
     if not scoped:
         return period_decline(query, hits, corpus)
