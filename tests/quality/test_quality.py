@@ -161,9 +161,10 @@ def test_official_corpus_answers(official: EvalReport) -> None:
 # bundled: recall@5 1.00, facts 0.84, citations 1.00, abstention P/R 0.91/1.00, false declines 0.06.
 # official: hybrid recall@1 0.712, recall@5 0.833, facts 0.465, answered right 0.42, citations
 # 1.00, abstention precision 0.85, recall 0.85, false declines 0.045 (3 of 66).
-# train: answered right 0.648 (every fact + right article), dated right 22/27, near-misses
-# declined 16/23, off-topic 7/7, false declines 0.042. dev (never tuned on): answered right 0.479,
-# dated right 10/18, near-misses 10/16, off-topic 3/4, false declines 0.083.
+# train: answered right 0.704 (every fact + right article), dated right 23/27, near-misses
+# declined 19/23, off-topic 7/7, false declines 0.014. dev: answered right 0.542, dated right
+# 10/18, near-misses 10/16, off-topic 4/4, false declines 0.021 (2026-12-02; dev was looked at for
+# the chat shortenings and the advice rule, see the issue 9 note).
 FLOORS = {
     "bundled_facts": 0.80,
     "bundled_false_declines": 0.12,  # measured 0.059 (1 of 17: "what's umerov's job")
@@ -178,18 +179,18 @@ FLOORS = {
 }
 KIND_FLOORS = {
     "train": {
-        "answered_right": 0.60,
+        "answered_right": 0.65,
         "dated_right": 0.75,
-        "near_miss_declined": 0.65,
+        "near_miss_declined": 0.75,
         "off_topic_declined": 0.85,
-        "false_declines": 0.07,
+        "false_declines": 0.05,
     },
     "dev": {
-        "answered_right": 0.43,
+        "answered_right": 0.48,
         "dated_right": 0.50,
         "near_miss_declined": 0.55,
         "off_topic_declined": 0.70,
-        "false_declines": 0.12,
+        "false_declines": 0.07,
     },
 }
 
