@@ -89,6 +89,17 @@ def test_an_event_asked_about_as_done_must_be_told_as_done() -> None:
     assert not news.happened and anchors.event_told(news, planned)
 
 
+def test_what_someone_said_about_an_event_does_not_ask_it_as_done() -> None:
+    said = _anchors(
+        "what did zelensky say about a meeting in istanbul", {"istanbul": 3}, {"istanbul"}
+    )
+    assert not said.happened  # the meeting is the subject of his words, perhaps still to come
+    visited = _anchors("what did biden say when he visited kyiv", {"biden": 2}, {"biden"})
+    assert visited.happened
+    signed = _anchors("was a deal signed in ankara", {"ankara": 2}, {"ankara"})
+    assert signed.happened
+
+
 def test_according_is_no_accord_and_came_out_is_no_arrival() -> None:
     found = _anchors("the grain deal signed in Ankara", {"ankara": 2, "grain": 9}, {"ankara"})
     assert not anchors.event_told(found, [("", "According to him, Ankara may raise the issue.")])

@@ -87,8 +87,15 @@ UNREAL_WINDOW = 6
 # Words by which a question asks about its event as done ("the deal signed in Ankara", "what did
 # they agree"); "latest on the talks" asks for news, planned talks included.
 DONE = frozenset(
-    """did was were had happened visited signed met agreed held came arrived spoke exchanged
-    swapped travelled traveled went decided ended concluded outcome result results""".split()
+    """happened visited signed met agreed held came arrived spoke exchanged swapped travelled
+    traveled went decided ended concluded outcome result results""".split()
+)
+# "did", "was" ask it as done too, unless they go with what someone said: "what did Zelensky say
+# about meeting Putin" asks about the words, and a meeting still to come is their subject.
+DONE_AUX = frozenset("did was were had".split())
+SPEECH = frozenset(
+    """say said says tell told describe described mention mentioned think thought claim claimed
+    comment commented react reacted respond responded reply replied call called""".split()
 )
 # Event words that, right after "to", are a verb not yet done ("to visit", "to sign").
 _VERBS = frozenset("visit sign exchange swap meet come arrive travel hold speak".split())
@@ -174,7 +181,8 @@ def find_anchors(
     events = tuple(_told_by(f & typed) or f for f in EVENT_FAMILIES if f & typed)
     keys = names + absent + [t for t in terms if any(t in f for f in events)]
     typed_words = set(words(question))
-    happened = bool(DONE & typed_words) and not (UNREAL | {"going", "gonna"}) & typed_words
+    done = DONE | (DONE_AUX if not SPEECH & typed_words else frozenset())
+    happened = bool(done & typed_words) and not (UNREAL | {"going", "gonna"}) & typed_words
     return Anchors(tuple(names), events, tuple(absent), _phrase(question, keys), happened)
 
 
