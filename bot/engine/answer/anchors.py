@@ -69,7 +69,7 @@ TOLD_BY = {
     for word in words_.split()
 }
 # Words whose stem is an event word's but that name no event ("according" → "accord").
-NOT_EVENTS = frozenset("according accordingly accordance roundly metal".split())
+NOT_EVENTS = frozenset("according accordingly accordance roundly".split())
 # "What came out of the talks" asks for their outcome, not about someone's arrival.
 _OUTCOME = re.compile(r"\b(?:came|come|comes|coming)\s+(?:out|of)\b", re.I)
 FUZZY_MATCH = 85  # rapidfuzz ratio at which a name counts as present ("zelensky" ~ "zelenskyy")
@@ -97,6 +97,8 @@ SPEECH = frozenset(
     """say said says tell told describe described mention mentioned think thought claim claimed
     comment commented react reacted respond responded reply replied call called""".split()
 )
+# A question with one of these asks what is to come, so a planned event answers it.
+NOT_YET = UNREAL | {"going", "gonna"}
 # Event words that, right after "to", are a verb not yet done ("to visit", "to sign").
 _VERBS = frozenset("visit sign exchange swap meet come arrive travel hold speak".split())
 
@@ -127,7 +129,7 @@ def likely_typo(word: str) -> bool:
 @dataclass(frozen=True)
 class Anchors:
     names: tuple[str, ...]  # the question's names and rare words (typos already repaired)
-    events: tuple[frozenset[str], ...]  # event families the question names (stems)
+    events: tuple[frozenset[str], ...]  # event families the question names (as words)
     absent: tuple[str, ...]  # of those and its other key words: ones no article uses at all
     phrase: str  # the question's own words around the names, for the decline message
     happened: bool = False  # the question asks about its event as one that took place
@@ -182,7 +184,7 @@ def find_anchors(
     keys = names + absent + [t for t in terms if any(t in f for f in events)]
     typed_words = set(words(question))
     done = DONE | (DONE_AUX if not SPEECH & typed_words else frozenset())
-    happened = bool(done & typed_words) and not (UNREAL | {"going", "gonna"}) & typed_words
+    happened = bool(done & typed_words) and not NOT_YET & typed_words
     return Anchors(tuple(names), events, tuple(absent), _phrase(question, keys), happened)
 
 
