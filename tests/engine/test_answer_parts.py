@@ -137,15 +137,10 @@ def test_advice_for_the_asker_is_not_news() -> None:
         assert not anchors.asks_how_to(question), question
 
 
-def test_a_summit_is_not_told_by_a_round_of_talks() -> None:
-    found = _anchors(
-        "what did the leaders decide at the summit in Berlin", {"berlin": 4}, {"berlin"}
-    )
-    advisers = "Negotiations in Berlin at the level of political advisers ended."
-    assert not anchors.event_told(found, [("", advisers)])
-    assert anchors.event_told(found, [("", "The leaders met in Berlin on Friday.")])
-    talks = _anchors("what came out of the talks in Berlin", {"berlin": 4}, {"berlin"})
-    assert anchors.event_told(talks, [("", advisers)])
+def test_a_summit_may_be_told_as_talks() -> None:
+    """People call talks between leaders a summit; the articles may not."""
+    found = _anchors("what came out of the summit in Berlin", {"berlin": 4}, {"berlin"})
+    assert anchors.event_told(found, [("", "The talks in Berlin ended on Friday.")])
 
 
 def test_a_name_in_the_title_stands_for_the_sentence() -> None:

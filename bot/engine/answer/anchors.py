@@ -52,22 +52,6 @@ EVENT_FAMILIES = tuple(
         "exchange exchanges exchanged swap swaps swapped",
     )
 )  # matched on the question's words as typed, on stems in articles
-# What tells of a meeting of the kind asked about: a summit is a meeting of leaders, not a round
-# of talks between delegations or a forum ("the Normandy summit in Berlin" is not told by
-# "negotiations in Berlin at the level of advisers").
-_MEETINGS = "summit summits meeting meetings met"
-_TALKS = "talks negotiation negotiations round rounds meeting meetings met summit summits"
-_FORUMS = "conference conferences forum forums summit summits"
-TOLD_BY = {
-    word: frozenset(told.split())
-    for words_, told in (
-        ("summit summits", _MEETINGS),
-        ("talks negotiation negotiations round rounds", _TALKS),
-        ("meeting meetings met", _TALKS),
-        ("conference conferences forum", _FORUMS),
-    )
-    for word in words_.split()
-}
 # Words whose stem is an event word's but that name no event ("according" → "accord").
 NOT_EVENTS = frozenset("according accordingly accordance roundly".split())
 # "What came out of the talks" asks for their outcome, not about someone's arrival.
@@ -180,16 +164,12 @@ def find_anchors(
         elif (is_name(term) or term in capitals) and not topic:
             names.append(term)
     typed = set(terms) - ({"came", "come"} if _OUTCOME.search(question) else set())
-    events = tuple(_told_by(f & typed) or f for f in EVENT_FAMILIES if f & typed)
+    events = tuple(f for f in EVENT_FAMILIES if f & typed)
     keys = names + absent + [t for t in terms if any(t in f for f in events)]
     typed_words = set(words(question))
     done = DONE | (DONE_AUX if not SPEECH & typed_words else frozenset())
     happened = bool(done & typed_words) and not NOT_YET & typed_words
     return Anchors(tuple(names), events, tuple(absent), _phrase(question, keys), happened)
-
-
-def _told_by(asked: Set[str]) -> frozenset[str]:
-    return frozenset().union(*(TOLD_BY[w] for w in asked if w in TOLD_BY))
 
 
 def _phrase(question: str, keys: Sequence[str]) -> str:
