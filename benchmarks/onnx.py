@@ -99,3 +99,6 @@ class OnnxEmbedder:
             if progress:
                 progress(min(start + self.batch_size, len(texts)), len(texts))
         return out
+
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)  # MiniLM is symmetric: no query prompt

