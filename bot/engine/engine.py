@@ -18,7 +18,16 @@ from datetime import date
 
 from bot.engine import changes, conversation, feeds
 from bot.engine import timeline as timelines
-from bot.engine.answer.extractive import Ranked, build_answer, corpus_facts, filtered_decline, rank
+from bot.engine.answer.extractive import (
+    ALL_RULES,
+    Ranked,
+    Rules,
+    build_answer,
+    corpus_facts,
+    filtered_decline,
+    rank,
+)
+from bot.engine.answer.features import FITTED, Weights
 from bot.engine.answer.generate import OnText, Writer
 from bot.engine.answer.positions import lead_with, newest_statements
 from bot.engine.conversation import Turn
@@ -76,6 +85,10 @@ class Engine:
         self._started = time.monotonic()
         self.today: Callable[[], date] = date.today  # the clock "last week" is read against
         self.generator = Writer.from_settings(settings, embedder.encode)  # None: generation off
+        # The answer step's fitted weights and decline rules; `talks eval --cv` swaps them to
+        # measure other choices on held-out questions.
+        self.answer_weights: Weights = FITTED
+        self.answer_rules: Rules = ALL_RULES
 
     @property
     def embedder(self) -> Embedder:
@@ -153,6 +166,8 @@ class Engine:
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
             decline=filtered_decline(filters),
+            weights=self.answer_weights,
+            rules=self.answer_rules,
         )
         # "What does X want now?": X's newest attributed statements lead (answer/positions.py)
         said = newest_statements(query, snap, self.parties(), self.embedder.encode_query, filters)
@@ -175,7 +190,14 @@ class Engine:
         snap = self.generation()
         query = self._query(snap, question)
         hits = self._retrieve(snap, query, None, NO_FILTERS)
-        return rank(query, hits, snap.sentences, corpus_facts(snap))
+        return rank(
+            query,
+            hits,
+            snap.sentences,
+            corpus_facts(snap),
+            weights=self.answer_weights,
+            rules=self.answer_rules,
+        )
 
     def _query(self, snap: Snapshot, question: str) -> Query:
         return make_query(self._question(question), snap, self.embedder.encode_query, self.today())

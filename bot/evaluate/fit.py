@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine import Answer, Engine, Sentence
-from bot.engine.answer.features import FEATURES
+from bot.engine.answer.features import FEATURES, Weights
 from bot.evaluate.metrics import is_source, norm
 from bot.evaluate.qa import QAItem
 
@@ -44,29 +44,38 @@ def holds_fact(item: QAItem, sentence: Sentence) -> bool:
 class Rows:
     x: np.ndarray  # one row of features per sentence
     y: np.ndarray  # 1 where the sentence holds a fact asked for
-    w: np.ndarray  # row weights, summing to 1
+    w: np.ndarray  # row weights, summing to 1 over the questions the rows came from
     questions: int
+
+
+def question_rows(engine: Engine, item: QAItem) -> Rows | None:
+    """The ranked sentences of one question, weighted so that the question weighs 1; None when it
+    was declined before ranking or (answerable) its facts were not among the candidates."""
+    ranked = engine.rank(item.question)
+    if isinstance(ranked, Answer):
+        return None  # declined before ranking: nothing to learn from here
+    y = np.array([holds_fact(item, s) for s in ranked.units], dtype=np.float64)
+    if item.answerable and not y.any():
+        return None  # the right sentence was not among the candidates: a retrieval miss
+    positives, negatives = max(1.0, y.sum()), max(1.0, len(y) - y.sum())
+    share = 0.5 if item.answerable else 1.0
+    w = np.where(y == 1, 0.5 / positives, share / negatives)
+    return Rows(ranked.features.astype(np.float64), y, w, 1)
+
+
+def stack(blocks: Sequence[Rows | None]) -> Rows:
+    """Questions' rows together, row weights summing to 1."""
+    kept = [b for b in blocks if b is not None]
+    if not kept:
+        return Rows(np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0), 0)
+    w = np.concatenate([b.w for b in kept])
+    x, y = np.vstack([b.x for b in kept]), np.concatenate([b.y for b in kept])
+    return Rows(x, y, w / w.sum(), len(kept))
 
 
 def rows(engine: Engine, items: Sequence[QAItem]) -> Rows:
     """Every ranked sentence of every question that got as far as ranking."""
-    xs, ys, ws = [], [], []
-    for item in items:
-        ranked = engine.rank(item.question)
-        if isinstance(ranked, Answer):
-            continue  # declined before ranking: nothing to learn from here
-        y = np.array([holds_fact(item, s) for s in ranked.units], dtype=np.float64)
-        if item.answerable and not y.any():
-            continue  # the right sentence was not among the candidates: a retrieval miss
-        positives, negatives = max(1.0, y.sum()), max(1.0, len(y) - y.sum())
-        share = 0.5 if item.answerable else 1.0
-        xs.append(ranked.features.astype(np.float64))
-        ys.append(y)
-        ws.append(np.where(y == 1, 0.5 / positives, share / negatives))
-    if not xs:
-        return Rows(np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0), 0)
-    w = np.concatenate(ws)
-    return Rows(np.vstack(xs), np.concatenate(ys), w / w.sum(), len(xs))
+    return stack([question_rows(engine, item) for item in items])
 
 
 def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2) -> np.ndarray:
@@ -86,10 +95,18 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2) -> np.
     return beta
 
 
+def fit_rows(data: Rows, features: Sequence[str] = FEATURES) -> Weights:
+    """Weights over `features` only (the others weigh 0: a feature left out of the model)."""
+    if not data.y.any():
+        return Weights(dict.fromkeys(FEATURES, 0.0), 0.0)
+    used = [FEATURES.index(f) for f in features]
+    beta = logistic(data.x[:, used], data.y, data.w)
+    weights = dict.fromkeys(FEATURES, 0.0)
+    weights |= {name: round(float(b), 2) for name, b in zip(features, beta[:-1], strict=True)}
+    return Weights(weights, round(float(beta[-1]), 2))
+
+
 def fit(engine: Engine, items: Sequence[QAItem]) -> Fitted:
     data = rows(engine, items)
-    if not data.y.any():
-        return Fitted(dict.fromkeys(FEATURES, 0.0), 0.0, data.questions, len(data.x))
-    beta = logistic(data.x, data.y, data.w)
-    weights = {name: round(float(b), 2) for name, b in zip(FEATURES, beta[:-1], strict=True)}
-    return Fitted(weights, round(float(beta[-1]), 2), data.questions, len(data.x))
+    weights = fit_rows(data)
+    return Fitted(weights.by_feature, weights.bias, data.questions, len(data.x))

@@ -161,10 +161,10 @@ def test_features_name_what_the_question_asks_for() -> None:
     assert named["type_hit"] == 1.0 and named["lede"] == 1.0 and named["passage"] == 1.0
     assert dict(zip(F.FEATURES, without, strict=True))["type_miss"] == 1.0
     assert named["new_info"] > dict(zip(F.FEATURES, without, strict=True))["new_info"]
-    weights = F.weight_vector()
+    weights = F.FITTED
     assert (
-        F.probability(np.vstack([with_number]), weights)[0]
-        > F.probability(np.vstack([without]), weights)[0]
+        weights.probability(np.vstack([with_number]))[0]
+        > weights.probability(np.vstack([without]))[0]
     )
 
 

@@ -49,6 +49,21 @@ SentenceSource = Callable[[Sequence[str]], list[Sentence]]  # article ids → th
 
 
 @dataclass(frozen=True)
+class Rules:
+    """The answer step's decline rules, each one that cross-validation can switch off to measure
+    what it adds (`talks eval --cv`)."""
+
+    advice: bool = True  # "how do I …" asks advice, which news gives none of
+    absent: bool = True  # a rare word no article uses at all
+    names: bool = True  # the answering article must hold the question's names
+    events: bool = True  # an event the question names must be told, with a name, as asked
+    meaning: bool = True  # some sentence must be close in meaning to the question
+
+
+ALL_RULES = Rules()
+
+
+@dataclass(frozen=True)
 class CorpusFacts:
     """What the answer step needs to know about the whole index."""
 
@@ -151,6 +166,7 @@ def score_units(
     hits: Sequence[Hit],
     order: Sequence[str],
     corpus: CorpusFacts,
+    weights: F.Weights = F.FITTED,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(feature matrix, probability) of each unit."""
     facts = F.question_facts(query.text, query.terms, corpus.df, corpus.passages)
@@ -169,7 +185,7 @@ def score_units(
         cosine = float(u.vector @ query.vector)
         rows.append(F.describe(facts, u.text, cosine, place))
     x = np.vstack(rows) if rows else np.zeros((0, len(F.FEATURES)), dtype=np.float32)
-    return x, F.probability(x, F.weight_vector())
+    return x, weights.probability(x)
 
 
 @dataclass(frozen=True)
@@ -189,12 +205,14 @@ def rank(
     corpus: CorpusFacts,
     candidates: int = CANDIDATE_ARTICLES,
     decline: str = DECLINE,
+    weights: F.Weights = F.FITTED,
+    rules: Rules = ALL_RULES,
 ) -> Ranked | Answer:
     """Scope, anchors and features: the ranked candidate sentences, or a decline saying why.
     `decline` is the plain one (`filtered_decline` when the hits were filtered)."""
     if not query.terms or not hits:
         return _declined(query, hits, decline)
-    if anchor_rules.asks_how_to(query.text):
+    if rules.advice and anchor_rules.asks_how_to(query.text):
         return _declined(query, hits, HOW_TO_DECLINE)
     scoped = in_period(query.time, hits)
     if not scoped:
@@ -203,9 +221,9 @@ def rank(
     found = anchor_rules.find_anchors(
         query.text, query.terms, corpus.df, corpus.is_name, corpus.passages
     )
-    if found.absent:
+    if rules.absent and found.absent:
         return anchor_decline(query, found, articles, hits)
-    if found.names:
+    if rules.names and found.names:
         holding = [a for a in articles if anchor_rules.holds(found, f"{a.title}\n{a.text}")]
         if not holding:
             return anchor_decline(query, found, articles, hits)
@@ -215,9 +233,9 @@ def rank(
     if not units:
         return _declined(query, hits, decline)
     told = [("", a.title) for a in articles] + [(u.article.title, u.text) for u in units]
-    if not anchor_rules.event_told(found, told):
+    if rules.events and not anchor_rules.event_told(found, told):
         return anchor_decline(query, found, articles, hits)
-    x, prob = score_units(query, units, scoped, [a.id for a in articles], corpus)
+    x, prob = score_units(query, units, scoped, [a.id for a in articles], corpus, weights)
     return Ranked(units, x, prob, scoped)
 
 
@@ -230,15 +248,18 @@ def build_answer(
     max_sentences: int = 3,
     threshold: float = 0.5,
     decline: str = DECLINE,
+    weights: F.Weights = F.FITTED,
+    rules: Rules = ALL_RULES,
 ) -> Answer:
     # An answer of more sentences than there are candidate articles may need more articles.
-    ranked = rank(query, hits, units_of, corpus, max(CANDIDATE_ARTICLES, max_sentences), decline)
+    candidates = max(CANDIDATE_ARTICLES, max_sentences)
+    ranked = rank(query, hits, units_of, corpus, candidates, decline, weights, rules)
     if isinstance(ranked, Answer):
         return ranked
     scale = threshold / 0.5
     if float(ranked.probability.max()) < ANSWER_PROBABILITY * scale:
         return _declined(query, hits, decline)
-    if not close_in_meaning(ranked.features, scale):
+    if rules.meaning and not close_in_meaning(ranked.features, scale):
         return _declined(query, hits, decline)
     chosen = select(ranked.units, ranked.probability, max_sentences)
     return compose(query, chosen, hits)

@@ -250,11 +250,19 @@ def describe(q: QuestionFacts, sentence: str, cosine: float, place: Place) -> np
     return np.asarray(values, dtype=np.float32)
 
 
-def weight_vector(weights: dict[str, float] | None = None) -> np.ndarray:
-    w = WEIGHTS if weights is None else weights
-    return np.asarray([w[name] for name in FEATURES], dtype=np.float32)
+@dataclass(frozen=True)
+class Weights:
+    """A fitted logistic model over FEATURES: how likely a sentence holds a fact asked for."""
+
+    by_feature: dict[str, float]
+    bias: float
+
+    def vector(self) -> np.ndarray:
+        return np.asarray([self.by_feature.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """Logistic score of each row of x (one row per sentence)."""
+        return 1.0 / (1.0 + np.exp(-(x @ self.vector() + self.bias)))
 
 
-def probability(x: np.ndarray, weights: np.ndarray, bias: float = BIAS) -> np.ndarray:
-    """Logistic score of each row of x (one row per sentence)."""
-    return 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+FITTED = Weights(WEIGHTS, BIAS)
