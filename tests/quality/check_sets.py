@@ -20,6 +20,17 @@ The train and dev sets must also carry kind, and by kind:
     groups never occur together (within 250 characters) in any article of either corpus;
   * off_topic: no source.
 
+The sealed set (sealed/qa_sealed.jsonl, run once at the end of a change, never tuned on) follows
+the train/dev rules over its own corpus: the official texts, the seed and sealed/articles.jsonl
+(news-style articles written for the tests). Its sources are official records that no other set
+uses, or sealed articles; a dated line without a source names a period in which no article of that
+corpus was published (+- 45 days); its near-miss anchors live in sealed/near_miss_anchors.json.
+The sealed articles themselves are checked too: their fields, outlet, url, length and paragraphs,
+a publication date outside 2021-09-01..2022-08-15 and outside every unanswerable dated period of
+train and dev (+- 45 days), and none of them reports a train/dev near-miss anchor (so the corpora
+can be loaded together without turning a train/dev decline into an answer).
+Questions are unique across all five sets.
+
 Corpora are read from the shared directory next to the repository
 (<repo>/../shared/seeds/*.txt and <repo>/../shared/data/official_statements_2021_2022.jsonl).
 Nothing from the bot package is imported.
@@ -46,6 +57,16 @@ OFFICIAL_SET = HERE / "qa_official.jsonl"
 TRAIN_SET = HERE / "qa_train.jsonl"
 DEV_SET = HERE / "qa_dev.jsonl"
 NEW_SETS = (TRAIN_SET, DEV_SET)
+SEALED_DIR = HERE / "sealed"
+SEALED_SET = SEALED_DIR / "qa_sealed.jsonl"
+SEALED_ARTICLES = SEALED_DIR / "articles.jsonl"
+SEALED_ANCHORS_JSON = SEALED_DIR / "near_miss_anchors.json"
+SEALED_OUTLET = "talks test corpus (written for the tests)"
+SEALED_URL_PREFIX = "https://example.org/talks-tests/"
+SEALED_ARTICLE_KEYS = {"id", "title", "url", "outlet", "published", "text", "language"}
+SEALED_WORDS = (350, 900)
+# No sealed article may be published here: the official corpus covers it (with some margin).
+SEALED_NO_ARTICLES = (date(2021, 9, 1), date(2022, 8, 15))
 
 STYLES = {"formal", "casual", "typo", "short", "dated"}
 KINDS = {"answerable", "near_miss", "dated", "off_topic"}
@@ -87,6 +108,14 @@ class Corpus:
         self.published = published
         self.lowered = [t.lower() for t in texts.values()]
 
+    def published_near(self, start: date, end: date) -> list[str]:
+        """Sources published within start..end +- MARGIN (undated ones, the seed, never)."""
+        return [
+            key
+            for key, day in self.published.items()
+            if day is not None and start - MARGIN <= day <= end + MARGIN
+        ]
+
     def together(self, group: list[str]) -> bool:
         """True when all terms of the group occur within WINDOW characters of one another in
         one article (plain substring test first: the regex runs only on candidate articles)."""
@@ -125,6 +154,22 @@ def load_combined_corpus() -> Corpus:
     texts: dict[str, str] = dict(load_seed_corpus())
     published: dict[str, date | None] = dict.fromkeys(texts)
     for record in _official_records():
+        texts[record["url"]] = record["text"]
+        published[record["url"]] = date.fromisoformat(record["published"][:10])
+    return Corpus(texts, published)
+
+
+def load_sealed_articles(path: Path = SEALED_ARTICLES) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_sealed_corpus() -> Corpus:
+    """Official texts, the seed and the sealed (written-for-the-tests) articles: the corpus the
+    sealed set is written against. Sealed articles are keyed by url, like official records."""
+    corpus = load_combined_corpus()
+    texts, published = dict(corpus.texts), dict(corpus.published)
+    for record in load_sealed_articles():
         texts[record["url"]] = record["text"]
         published[record["url"]] = date.fromisoformat(record["published"][:10])
     return Corpus(texts, published)
@@ -208,6 +253,9 @@ def _check_dated(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
     if source is None:
         if start <= COVERED[1] + MARGIN and end >= COVERED[0] - MARGIN:
             yield f"{where}: unanswerable dated line, but its period overlaps the corpora"
+        near = corpus.published_near(start, end)
+        if near:
+            yield f"{where}: unanswerable dated line, but {near[0]} was published in its period"
         return
     published = corpus.published.get(source)
     if published is None:
@@ -216,18 +264,22 @@ def _check_dated(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
         yield f"{where}: source published {published}, outside the period {start}..{end}"
 
 
-def _check_near_miss(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
+def _check_near_miss(
+    item: dict, corpus: Corpus, where: str, anchors_path: Path = ANCHORS_JSON
+) -> Iterable[str]:
     missing = item.get("missing")
-    anchors = load_anchors()
+    anchors = load_anchors(anchors_path)
     if missing not in anchors:
-        yield f"{where}: missing {missing!r} has no entry in {ANCHORS_JSON.name}"
+        yield f"{where}: missing {missing!r} has no entry in {anchors_path.name}"
         return
     for group in anchors[missing]:
         if corpus.together(group):
             yield f"{where}: anchor {missing!r}: {' + '.join(group)} occur together in an article"
 
 
-def _check_kind(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
+def _check_kind(
+    item: dict, corpus: Corpus, where: str, anchors_path: Path = ANCHORS_JSON
+) -> Iterable[str]:
     """The checks of the train and dev sets, where every line names its kind."""
     kind = item.get("kind")
     if kind not in KINDS:
@@ -244,21 +296,26 @@ def _check_kind(item: dict, corpus: Corpus, where: str) -> Iterable[str]:
     if kind == "dated":
         yield from _check_dated(item, corpus, where)
     if kind == "near_miss":
-        yield from _check_near_miss(item, corpus, where)
+        yield from _check_near_miss(item, corpus, where, anchors_path)
 
 
 def check_set(
-    path: Path, corpus: Corpus, seen: set[str] | None = None, with_kind: bool | None = None
+    path: Path,
+    corpus: Corpus,
+    seen: set[str] | None = None,
+    with_kind: bool | None = None,
+    anchors_path: Path = ANCHORS_JSON,
 ) -> list[str]:
     """Problems in one set; `seen` carries normalised questions across sets (no copies);
-    `with_kind` (default: the path is the train or dev set) applies the per-kind rules."""
+    `with_kind` (default: the path is the train, dev or sealed set) applies the per-kind rules,
+    with the near-miss anchors of `anchors_path`."""
     items, errors = read_set(path)
     seen = set() if seen is None else seen
-    new = path in NEW_SETS if with_kind is None else with_kind
+    new = path in (*NEW_SETS, SEALED_SET) if with_kind is None else with_kind
     for item in items:
         where = f"{path.name}:{item['_line']}"
         if new:
-            errors.extend(_check_kind(item, corpus, where))
+            errors.extend(_check_kind(item, corpus, where, anchors_path))
         elif set(item) - {"_line"} != KEYS:
             errors.append(f"{where}: keys {sorted(set(item) - {'_line'})} != {sorted(KEYS)}")
             continue
@@ -274,11 +331,96 @@ def check_set(
     return errors
 
 
-def check_all(corpus: Corpus) -> list[str]:
+def _unanswerable_periods(paths: Iterable[Path]) -> list[tuple[date, date]]:
+    periods: list[tuple[date, date]] = []
+    for path in paths:
+        items, _ = read_set(path)
+        for item in items:
+            period = _parse_period(item.get("period"))
+            if item.get("kind") == "dated" and item.get("source") is None and period:
+                periods.append(period)
+    return periods
+
+
+def check_sealed_articles(articles: list[dict] | None = None) -> list[str]:
+    """The written-for-the-tests articles: fields, outlet, url, length, paragraphs, dates outside
+    the official corpus' span and outside the unanswerable dated periods of train and dev, and no
+    train/dev near-miss anchor reported by them."""
+    articles = load_sealed_articles() if articles is None else articles
+    errors: list[str] = []
+    where0 = SEALED_ARTICLES.name
+    periods = _unanswerable_periods(NEW_SETS)
+    for key in ("id", "url"):
+        values = [a.get(key) for a in articles]
+        if len(set(values)) != len(values):
+            errors.append(f"{where0}: duplicate {key}")
+    texts: dict[str, str] = {}
+    published: dict[str, date | None] = {}
+    for n, article in enumerate(articles, start=1):
+        where = f"{where0}:{n}"
+        if set(article) != SEALED_ARTICLE_KEYS:
+            errors.append(f"{where}: keys {sorted(article)} != {sorted(SEALED_ARTICLE_KEYS)}")
+            continue
+        if article["outlet"] != SEALED_OUTLET:
+            errors.append(f"{where}: outlet must be {SEALED_OUTLET!r}")
+        if not article["url"].startswith(SEALED_URL_PREFIX):
+            errors.append(f"{where}: url must start with {SEALED_URL_PREFIX}")
+        if article["language"] != "en":
+            errors.append(f"{where}: language must be 'en'")
+        words = len(article["text"].split())
+        if not SEALED_WORDS[0] <= words <= SEALED_WORDS[1]:
+            errors.append(f"{where}: {words} words, not {SEALED_WORDS[0]}-{SEALED_WORDS[1]}")
+        if "\n\n" not in article["text"]:
+            errors.append(f"{where}: paragraphs must be separated by blank lines")
+        try:
+            day = date.fromisoformat(article["published"])
+        except (TypeError, ValueError):
+            errors.append(f"{where}: published must be an ISO date")
+            continue
+        if SEALED_NO_ARTICLES[0] <= day <= SEALED_NO_ARTICLES[1]:
+            errors.append(f"{where}: published {day}, inside the official corpus' span")
+        for start, end in periods:
+            if start - MARGIN <= day <= end + MARGIN:
+                errors.append(
+                    f"{where}: published {day}, within 45 days of the unanswerable "
+                    f"train/dev period {start}..{end}"
+                )
+        texts[article["url"]] = article["text"]
+        published[article["url"]] = day
+    only_sealed = Corpus(texts, published)
+    for missing, groups in load_anchors(ANCHORS_JSON).items():
+        for group in groups:
+            if only_sealed.together(group):
+                errors.append(
+                    f"{where0}: train/dev anchor {missing!r}: {' + '.join(group)} "
+                    "occur together in a sealed article"
+                )
+    return errors
+
+
+def _check_sealed_sources() -> list[str]:
+    """The sealed set draws on fresh records: no source of another set."""
+    used: set[str] = set()
+    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS):
+        items, _ = read_set(path)
+        used |= {i["source"] for i in items if isinstance(i.get("source"), str)}
+    items, _ = read_set(SEALED_SET)
+    return [
+        f"{SEALED_SET.name}:{i['_line']}: source {i['source']!r} is used by another set"
+        for i in items
+        if i.get("source") in used
+    ]
+
+
+def check_all(corpus: Corpus, sealed_corpus: Corpus | None = None) -> list[str]:
     seen: set[str] = set()
     errors: list[str] = []
     for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS):
         errors += check_set(path, corpus, seen)
+    sealed_corpus = load_sealed_corpus() if sealed_corpus is None else sealed_corpus
+    errors += check_sealed_articles()
+    errors += check_set(SEALED_SET, sealed_corpus, seen, anchors_path=SEALED_ANCHORS_JSON)
+    errors += _check_sealed_sources()
     return errors
 
 
@@ -303,7 +445,7 @@ def main() -> int:
     errors = check_all(load_combined_corpus())
     for err in errors:
         print(err, file=sys.stderr)
-    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS):
+    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS, SEALED_SET):
         print(summary(path))
     print("OK" if not errors else f"{len(errors)} problem(s)")
     return 1 if errors else 0

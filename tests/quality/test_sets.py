@@ -74,6 +74,73 @@ def test_every_kind_is_in_train_and_dev() -> None:
     assert 0.3 <= dev_share <= 0.5
 
 
+def test_sealed_set_has_the_agreed_counts() -> None:
+    """120 questions: 60 answerable, 20 dated (14 with a source, 6 without), 20 near-misses,
+    20 off-topic; in every kind half typed as in Discord (casual, typo, short), half formal."""
+    items, errors = check_sets.read_set(check_sets.SEALED_SET)
+    assert not errors, "\n".join(errors)
+    assert len(items) == 120
+    kinds = Counter(i["kind"] for i in items)
+    assert kinds == {"answerable": 60, "dated": 20, "near_miss": 20, "off_topic": 20}
+    dated = [i for i in items if i["kind"] == "dated"]
+    assert sum(i["source"] is not None for i in dated) == 14
+    for kind, total in kinds.items():
+        formal = sum(i["style"] == "formal" for i in items if i["kind"] == kind)
+        chat = sum(i["style"] in ("casual", "typo", "short") for i in items if i["kind"] == kind)
+        assert formal * 2 == total and chat * 2 == total, (kind, formal, chat)
+
+
+def test_sealed_articles_are_valid() -> None:
+    articles = check_sets.load_sealed_articles()
+    assert len(articles) == 14
+    assert not check_sets.check_sealed_articles(articles)
+
+
+def test_checker_rejects_bad_sealed_articles() -> None:
+    """An article inside the official corpus' span, one near an unanswerable train/dev period,
+    a wrong outlet, a too-short text and one reporting a train/dev near-miss anchor."""
+    good = check_sets.load_sealed_articles()[0]
+    bad = [
+        {**good, "id": "x1", "url": good["url"] + "-1", "published": "2022-03-01"},
+        {**good, "id": "x2", "url": good["url"] + "-2", "published": "2023-06-01"},
+        {**good, "id": "x3", "url": good["url"] + "-3", "outlet": "Reuters"},
+        {**good, "id": "x4", "url": good["url"] + "-4", "text": "Too short.\n\nReally."},
+        {
+            **good,
+            "id": "x5",
+            "url": good["url"] + "-5",
+            "text": good["text"] + "\n\nThe talks in Valletta went on all night.",
+        },
+    ]
+    errors = check_sets.check_sealed_articles(bad)
+    for n in range(1, 5):
+        assert any(e.startswith(f"articles.jsonl:{n}:") for e in errors), (n, errors)
+    assert any("summit in Valletta" in e for e in errors), errors
+
+
+def test_sealed_dated_line_needs_an_empty_period(corpus: Any, tmp_path: Path) -> None:
+    """A dated line without a source is rejected when a sealed article was published then."""
+    article = check_sets.load_sealed_articles()[0]
+    day = article["published"]
+    sealed = check_sets.Corpus(
+        {**corpus.texts, article["url"]: article["text"]},
+        {**corpus.published, article["url"]: check_sets.date.fromisoformat(day)},
+    )
+    path = _write(
+        tmp_path,
+        {
+            "question": "q",
+            "facts": [],
+            "source": None,
+            "style": "casual",
+            "kind": "dated",
+            "period": [day, day],
+        },
+    )
+    errors = check_sets.check_set(path, sealed, with_kind=True)
+    assert any("was published in its period" in e for e in errors), errors
+
+
 def _write(tmp_path: Path, *lines: dict) -> Path:
     path = tmp_path / "qa_probe.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
