@@ -31,6 +31,7 @@ from tests.throwaway_pg import fresh_database
 # Indexing the subset takes a few minutes on 2 cores, counted against the first test that uses it.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 HERE = Path(__file__).resolve().parent
+SEALED = HERE / "sealed"
 OFFICIAL = SHARED / "data" / "official_statements_2021_2022.jsonl"
 DISTRACTORS = 600
 SEED = 20220224
@@ -58,10 +59,12 @@ def sources(*sets: Path) -> set[str]:
 
 
 def combined_corpus(target: Path) -> Path:
-    """The bundled article, every official article a question names, and a seeded sample of
-    600 others (drawn beside the official set's articles, as when the floors were measured)."""
+    """The bundled article, every official article a question names, a seeded sample of 600
+    others (drawn beside the official set's articles, as when the floors were measured), and the
+    sealed set's articles (written for the tests, 2014–2022)."""
     named = sources(HERE / "qa_official.jsonl")
-    also = sources(HERE / "qa_train.jsonl", HERE / "qa_dev.jsonl") - named
+    also = sources(HERE / "qa_train.jsonl", HERE / "qa_dev.jsonl", SEALED / "qa_sealed.jsonl")
+    also -= named
     lines = OFFICIAL.read_text(encoding="utf-8").splitlines()
     urls = [json.loads(line)["url"] for line in lines]
     first = [line for line, url in zip(lines, urls, strict=True) if url in named]
@@ -73,6 +76,7 @@ def combined_corpus(target: Path) -> Path:
     (target / "official.jsonl").write_text("\n".join(keep) + "\n", encoding="utf-8")
     for article in (ROOT / "corpus").glob("*.md"):
         shutil.copy(article, target / article.name)
+    shutil.copy(SEALED / "articles.jsonl", target / "sealed.jsonl")
     return target
 
 
