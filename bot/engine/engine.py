@@ -169,6 +169,8 @@ class Engine:
             weights=self.answer_weights,
             rules=self.answer_rules,
         )
+        if not self.answer_rules.positions:
+            return answer
         # "What does X want now?": X's newest attributed statements lead (answer/positions.py)
         said = newest_statements(query, snap, self.parties(), self.embedder.encode_query, filters)
         return lead_with(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from bot.engine import Engine
 from bot.engine.answer.extractive import ALL_RULES, Rules
 from bot.engine.answer.features import FEATURES, Weights
-from bot.evaluate.fit import Rows, fit_rows, question_rows, stack
+from bot.evaluate.fit import Rows, case, fit_cases
 from bot.evaluate.metrics import norm
 from bot.evaluate.qa import QAItem
 from bot.evaluate.quality import QuestionResult, run_question
@@ -151,13 +151,13 @@ def crossvalidate(
     saved = engine.answer_weights, engine.answer_rules
     engine.answer_rules = variant.rules
     try:
-        blocks = [question_rows(engine, item) for item in items]
+        cases = [case(engine, item) for item in items]
         results: list[QuestionResult | None] = [None] * len(items)
         fitted = []
         done = 0
         for f in range(folds):
-            train = stack([b for b, g in zip(blocks, fold, strict=True) if g != f])
-            weights = fit_rows(train, variant.features)
+            train = [c for c, g in zip(cases, fold, strict=True) if g != f]
+            weights = fit_cases(train, variant.features)
             fitted.append(weights)
             engine.answer_weights = weights
             for i, item in enumerate(items):

@@ -30,16 +30,6 @@ DECLINE = "The indexed articles do not cover this question, so I can't answer it
 HOW_TO_DECLINE = "I answer from news articles about the peace talks; they give no advice on this."
 CANDIDATE_ARTICLES = 3  # the facts a question asks for sit in one of the top three articles ~90%
 ANCHOR_ARTICLES = 8  # articles searched for the question's anchors before declining
-# The best sentence's probability must reach this to answer (TALKS_ABSTAIN_THRESHOLD 0.5 = this
-# bar; higher declines more). Chosen on the training set: 0.2 kept false declines near 5% while
-# declining most near-misses that got past the anchors.
-ANSWER_PROBABILITY = 0.2
-# ... and some candidate sentence must be this close in meaning to the question, or fairly close
-# (NEAR_MEANING) while holding half the question's key-term weight. Word overlap alone ("gaming
-# laptop" → a sentence about a game) scores well on key terms; off-topic training questions
-# stayed under 0.4 while answerable ones reached 0.42, or 0.33 with half their key terms.
-MIN_MEANING = 0.42
-NEAR_MEANING, NEAR_TERMS = 0.33, 0.5
 KEEP_RATIO = 0.3  # a further sentence must score at least this share of the best one
 REDUNDANT_COSINE = 0.85  # two sentences closer than this say the same thing
 REDUNDANT_WORDS = 0.6  # ... and so do two sharing this share of their words
@@ -58,6 +48,7 @@ class Rules:
     names: bool = True  # the answering article must hold the question's names
     events: bool = True  # an event the question names must be told, with a name, as asked
     meaning: bool = True  # some sentence must be close in meaning to the question
+    positions: bool = True  # "what does X want": X's newest statements lead (positions.py)
 
 
 ALL_RULES = Rules()
@@ -256,22 +247,13 @@ def build_answer(
     ranked = rank(query, hits, units_of, corpus, candidates, decline, weights, rules)
     if isinstance(ranked, Answer):
         return ranked
-    scale = threshold / 0.5
-    if float(ranked.probability.max()) < ANSWER_PROBABILITY * scale:
-        return _declined(query, hits, decline)
-    if rules.meaning and not close_in_meaning(ranked.features, scale):
+    meaning = ranked.features[:, F.FEATURES.index("meaning")]
+    if not rules.meaning:
+        meaning = np.ones_like(meaning)
+    if not weights.answers(ranked.probability, meaning, threshold / 0.5):
         return _declined(query, hits, decline)
     chosen = select(ranked.units, ranked.probability, max_sentences)
     return compose(query, chosen, hits)
-
-
-def close_in_meaning(features: np.ndarray, scale: float) -> bool:
-    meaning = features[:, F.FEATURES.index("meaning")]
-    terms = features[:, F.FEATURES.index("terms")]
-    if float(meaning.max()) >= MIN_MEANING * scale:
-        return True
-    near = meaning >= NEAR_MEANING * scale
-    return bool(np.any(near & (terms >= NEAR_TERMS)))
 
 
 def select(units: Sequence[Sentence], prob: np.ndarray, limit: int) -> list[Sentence]:

@@ -252,10 +252,14 @@ def describe(q: QuestionFacts, sentence: str, cosine: float, place: Place) -> np
 
 @dataclass(frozen=True)
 class Weights:
-    """A fitted logistic model over FEATURES: how likely a sentence holds a fact asked for."""
+    """A fitted logistic model over FEATURES — how likely a sentence holds a fact asked for — and
+    the two bars an answer must pass: the best sentence's probability, and the best meaning
+    (cosine), which depends on the model's scale (e5's cosines run far higher than MiniLM's)."""
 
     by_feature: dict[str, float]
     bias: float
+    min_probability: float = 0.2
+    min_meaning: float = 0.42
 
     def vector(self) -> np.ndarray:
         return np.asarray([self.by_feature.get(name, 0.0) for name in FEATURES], dtype=np.float32)
@@ -263,6 +267,20 @@ class Weights:
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Logistic score of each row of x (one row per sentence)."""
         return 1.0 / (1.0 + np.exp(-(x @ self.vector() + self.bias)))
+
+    def answers(
+        self, probability: np.ndarray, meaning: np.ndarray, strictness: float = 1.0
+    ) -> bool:
+        """Do the candidates pass both bars? `strictness` 1 is the fitted bars (the setting
+        TALKS_ABSTAIN_THRESHOLD 0.5); it scales the probability bar, and moves the meaning bar
+        by its distance to a perfect match (2: every answer declined; 0: none)."""
+        if not len(probability) or strictness <= 0:
+            return bool(len(probability))
+        meaning_bar = 1.0 - (2.0 - strictness) * (1.0 - self.min_meaning)
+        return (
+            float(probability.max()) >= self.min_probability * strictness
+            and float(meaning.max()) >= meaning_bar
+        )
 
 
 FITTED = Weights(WEIGHTS, BIAS)
