@@ -110,7 +110,7 @@ class Engine:
             with snap.reading():
                 return work(snap)
         except Retryable as exc:
-            log.info("reading again: %s", exc)
+            log.debug("reading again: %s", exc)
         snap = self.generation()
         with snap.reading():
             return work(snap)

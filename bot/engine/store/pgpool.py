@@ -95,7 +95,7 @@ class Readers:
             with self.transaction() as conn, translated():
                 return work(conn)
         except ConnectionLost:
-            log.info("database connection lost during a read; reading again")
+            log.debug("database connection lost during a read; reading again")
         with self.transaction() as conn, translated():
             return work(conn)
 
