@@ -180,3 +180,28 @@ def test_chat_keeps_answering_through_cancels_restarts_and_a_migration(
     code, stderr = chat.close()
     assert code == 1  # two lines failed, and said so
     assert "Traceback" not in stderr and "psycopg" not in stderr, stderr
+
+
+def test_talks_add_of_25_articles_with_a_2s_idle_in_transaction_timeout(
+    chat_env: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    """The issue's case as an operator runs it: the real model embeds 25 articles for longer
+    than the server lets a transaction idle; the writer holds none open meanwhile."""
+    from tests.ops.test_writes import articles
+
+    env, url = chat_env
+    database = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {database} SET idle_in_transaction_session_timeout = '2s'")
+    paths = articles(tmp_path / "incoming", n=25, paragraphs=40)  # ≈ 200 passages: seconds
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("talks")), "add", *paths],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Added 25 article(s)" in done.stdout
+    assert "Traceback" not in done.stderr

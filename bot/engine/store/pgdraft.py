@@ -52,11 +52,11 @@ class PgDraft(Catalog):
         self._fresh = fresh  # a whole new index: the live rows go at the first write
         self._writing = False
         self._approximate = approximate
-        self.conn = pgschema.connect(store.url, autocommit=True, name=pgschema.WRITER)
+        self.conn = pgschema.connect(
+            store.url, autocommit=True, name=pgschema.WRITER, session=WRITER_SESSION
+        )
         try:
             with self._guard():
-                for name, value in WRITER_SESSION.items():
-                    self.conn.execute("SELECT set_config(%s, %s, false)", [name, value])
                 # A session lock of the draft's own: were the writer's lock lost with its
                 # connection, a second draft still could not interleave with this one.
                 row = self.conn.execute("SELECT pg_try_advisory_lock(%s)", [DRAFT_LOCK]).fetchone()

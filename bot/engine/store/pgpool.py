@@ -16,7 +16,6 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import partial
 from typing import Any, TypeVar
 
 import psycopg
@@ -54,13 +53,13 @@ class Readers:
             if self._pool is None:
                 # One plain connect first: a wrong URL, a refused login, a missing database or
                 # an old schema fails at once with its own message, not after POOL_WAIT.
-                pgschema.connect(self.url).close()
+                pgschema.connect(self.url, autocommit=True, session=self.session).close()
                 pool: ConnectionPool[Conn] = ConnectionPool(
-                    pgschema.conninfo(self.url),
+                    pgschema.conninfo(self.url, pgschema.READER, self.session),
                     min_size=1,
                     max_size=self.size,
                     open=False,
-                    configure=partial(_configure, session=dict(self.session)),
+                    configure=_configure,
                     check=ConnectionPool.check_connection,
                     timeout=POOL_WAIT,
                     max_idle=MAX_IDLE,
@@ -112,15 +111,14 @@ class Readers:
         )
 
 
-def _configure(conn: Conn, *, session: Mapping[str, str]) -> None:
-    """A new pooled connection: the vector type, the session's settings, and read-only
-    REPEATABLE READ transactions (one snapshot for everything a question reads)."""
+def _configure(conn: Conn) -> None:
+    """A new pooled connection: the vector type, and read-only REPEATABLE READ transactions
+    (one snapshot for everything a question reads). Its session settings came with it."""
     from pgvector.psycopg import register_vector
 
+    conn.autocommit = True  # outside a transaction: the server's idle timeout cannot cut this
     register_vector(conn)
-    for name, value in session.items():
-        conn.execute("SELECT set_config(%s, %s, false)", [name, value])
-    conn.commit()
+    conn.autocommit = False
     conn.isolation_level = IsolationLevel.REPEATABLE_READ
     conn.read_only = True
 

@@ -13,6 +13,7 @@ every reader.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -132,25 +133,36 @@ BAD_URL = (
 )
 
 
-def conninfo(url: str, name: str = READER) -> str:
-    """The connection string: talks' defaults under the URL's own. libpq quotes a string it
-    cannot parse, password and all, so its message is never passed on."""
+def conninfo(url: str, name: str = READER, session: Mapping[str, str] | None = None) -> str:
+    """The connection string: talks' defaults under the URL's own, and `session` settings sent
+    with the startup packet (libpq's `options`), so they hold from the first statement on, with
+    no round trip. libpq quotes a string it cannot parse, password and all, so its message is
+    never passed on."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     try:
         given = conninfo_to_dict(url)
     except psycopg.Error:
         raise ConfigError(BAD_URL) from None
-    return make_conninfo("", **{"application_name": name, **CONNECT_DEFAULTS, **given})
+    ours = " ".join(f"-c {key}={value}" for key, value in (session or {}).items())
+    options = " ".join(o for o in (ours, str(given.pop("options", ""))) if o)
+    extra = {"options": options} if options else {}
+    return make_conninfo("", **{"application_name": name, **CONNECT_DEFAULTS, **given, **extra})
 
 
-def connect(url: str, *, autocommit: bool = False, name: str = READER) -> psycopg.Connection[Any]:
+def connect(
+    url: str,
+    *,
+    autocommit: bool = False,
+    name: str = READER,
+    session: Mapping[str, str] | None = None,
+) -> psycopg.Connection[Any]:
     """A connection to a database with the current schema, the vector type registered;
     SchemaError if the schema is missing or of another version, a one-line DatabaseError for
     anything else (pgerrors)."""
     from pgvector.psycopg import register_vector
 
-    conn = open_connection(url, autocommit=autocommit, name=name)
+    conn = open_connection(url, autocommit=autocommit, name=name, session=session)
     try:
         with translated():
             check(conn)
@@ -164,11 +176,15 @@ def connect(url: str, *, autocommit: bool = False, name: str = READER) -> psycop
 
 
 def open_connection(
-    url: str, *, autocommit: bool = False, name: str = READER
+    url: str,
+    *,
+    autocommit: bool = False,
+    name: str = READER,
+    session: Mapping[str, str] | None = None,
 ) -> psycopg.Connection[Any]:
     """A bare connection; a failure says why in one line (down, login, no such database…)."""
     try:
-        return psycopg.connect(conninfo(url, name), autocommit=autocommit)
+        return psycopg.connect(conninfo(url, name, session), autocommit=autocommit)
     except psycopg.OperationalError as exc:
         raise connect_error(exc, url) from None
 

@@ -33,7 +33,7 @@ from bot.engine.models import Sentence
 from bot.engine.store import pgrows, pgsaid, pgschema
 from bot.engine.store.base import Manifest, Snapshot
 from bot.engine.store.files import check_compatible
-from bot.engine.store.pgdraft import BUSY, PgDraft
+from bot.engine.store.pgdraft import BUSY, WRITER_SESSION, PgDraft
 from bot.engine.store.pgerrors import LOST_WRITE, translated
 from bot.engine.store.pgpool import POOL_SIZE, Readers
 from bot.engine.store.pgrows import Catalog
@@ -221,7 +221,9 @@ class PgStore:
         if not self._write.acquire(blocking=False):
             raise busy
         try:
-            with pgschema.connect(self.url, autocommit=True, name=pgschema.WRITER) as conn:
+            with pgschema.connect(
+                self.url, autocommit=True, name=pgschema.WRITER, session=WRITER_SESSION
+            ) as conn:
                 with translated(lost=LOST_WRITE):
                     row = conn.execute("SELECT pg_try_advisory_lock(%s)", [WRITE_LOCK]).fetchone()
                 if not row or not row[0]:
