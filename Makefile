@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 TORCH ?= torch==2.13.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -17,8 +18,13 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# The benchmark's own tools (LangChain, ONNX, matplotlib): only `make bench` needs them.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
 
 index: setup
 	$(BIN)/talks index --if-stale
@@ -44,7 +50,7 @@ fmt: setup
 
 # Speed, scale, the LangChain peer and ONNX (needs the bench extra); flags: BENCH_ARGS="--chunks 10000".
 BENCH_ARGS ?=
-bench: setup
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks --out docs/BENCHMARKS.md $(BENCH_ARGS)
 
 clean:
