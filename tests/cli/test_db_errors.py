@@ -14,6 +14,7 @@ import pytest
 
 from bot.engine.store import pgerrors
 from tests.cli.conftest import Run
+from tests.conftest import article_md
 from tests.ops.server import OwnServer, own_pg  # noqa: F401  (the fixture)
 from tests.throwaway_pg import _with_database, fresh_database, server_url
 
@@ -141,3 +142,29 @@ def test_a_schema_older_than_the_code(with_url: Run, monkeypatch: pytest.MonkeyP
     for command in (ASK, ("index",), ("chat", "--json")):
         line = one_line(with_url(*command, stdin="what does the kremlin want?\n"))
         assert "schema version 2" in line and "Run `talks db migrate`" in line
+
+
+def test_a_role_with_the_readmes_grants_answers_and_writes(
+    with_url: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import psycopg
+
+    role, _ = _role()
+    url = fresh_database()
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        owner.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+        )
+        owner.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    monkeypatch.setenv("TALKS_STORE", "postgres")
+    monkeypatch.setenv("TALKS_DATABASE_URL", url)
+    assert with_url("index").exit_code == 0  # the owner builds the first index (and HNSW index)
+    monkeypatch.setenv("TALKS_DATABASE_URL", url.replace("postgres:@", f"{role}:{SECRET}@"))
+    assert "Kremlin" in with_url(*ASK).output
+    note = tmp_path / "truce.md"
+    note.write_text(
+        article_md("Energy truce agreed", "Strikes on power plants stop for thirty days.")
+    )
+    added = with_url("add", str(note))
+    assert added.exit_code == 0, added.output
