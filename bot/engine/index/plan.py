@@ -97,7 +97,7 @@ def plan_adds(catalog: Catalog | None, items: list[Incoming], root: Path) -> Pla
         if item.in_place:
             plan.articles.extend(kept)
             continue
-        path, before = _place(root, item.name, kept, taken)
+        path, before = _place(root, item.name, kept, taken, catalog)
         stored = item.renamed(path.relative_to(root).as_posix())
         data = item.data
         if len(kept) < len(item.articles) or item.problems:
@@ -108,26 +108,28 @@ def plan_adds(catalog: Catalog | None, items: list[Incoming], root: Path) -> Pla
 
 
 def _place(
-    root: Path, name: str, kept: list[Article], taken: set[str]
+    root: Path, name: str, kept: list[Article], taken: set[str], catalog: Catalog | None
 ) -> tuple[Path, bytes | None]:
     """The corpus/ file for an input, with what it holds now: the one an interrupted add of the
     same articles left behind (its file was written, its generation never committed), so that
     adding again stores nothing twice; else a free name."""
-    left = _left_behind(root, name, {text_key(a.text) for a in kept})
+    left = _left_behind(root, name, {a.id for a in kept}, catalog)
     if left is not None and left.name.lower() not in taken:
         taken.add(left.name.lower())
         return left, left.read_bytes()
     return corpus.unique_path(root, name, taken), None
 
 
-def _left_behind(root: Path, name: str, keys: set[str]) -> Path | None:
-    """`name` (or name-2, -3 …) in corpus/ holding exactly these unindexed articles, if any."""
+def _left_behind(root: Path, name: str, ids: set[str], catalog: Catalog | None) -> Path | None:
+    """`name` (or name-2, -3 …) in corpus/ holding exactly these articles, none indexed."""
     for path in corpus.taken_paths(root, name):
         try:
-            found, _ = read_bytes(path.read_bytes(), path.name)
+            found, _ = read_bytes(path.read_bytes(), path.relative_to(root).as_posix())
         except (BadInput, OSError):
             continue
-        if {text_key(a.text) for a in found} == keys:
+        if {a.id for a in found} != ids:
+            continue
+        if catalog is None or all(catalog.article(i) is None for i in ids):
             return path
     return None
 

@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Conn = psycopg.Connection[Any]
 DRAFT_LOCK = 0x74616C6C + 1  # session advisory lock of the one draft (the writer's is 0x74616C6C)
+# Up to this many passages a generation is searched exactly, as the files store's flat index (so
+# both answer alike); above it, HNSW: PostgreSQL's exact scan is a sequential scan, ≈0.5 s at
+# 100k passages where HNSW takes ≈3 ms (docs/BENCHMARKS.md).
+EXACT_MAX = 10_000
 BUSY = "An index update is already running; try again when it has finished."
 # The writer's own session settings. Between two statements of its transaction it only computes
 # (the BM25 build is the longest step: seconds per 100k passages); 10 minutes cuts a writer that
@@ -97,8 +101,6 @@ class PgDraft(Catalog):
     @property
     def dense_kind(self) -> str:
         """How the generation will be searched: asked for, or by its size (EXACT_MAX)."""
-        from bot.engine.store.postgres import EXACT_MAX
-
         return "hnsw" if self._approximate or self.counts()[1] > EXACT_MAX else "flat"
 
     def add(

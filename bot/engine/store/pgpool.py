@@ -67,7 +67,7 @@ class Readers:
                     name="talks",
                 )
                 pool.open()
-                weakref.finalize(self, pool.close)
+                weakref.finalize(self, _close, pool)
                 self._pool = pool
             return self._pool
 
@@ -121,6 +121,15 @@ def _configure(conn: Conn) -> None:
     conn.autocommit = False
     conn.isolation_level = IsolationLevel.REPEATABLE_READ
     conn.read_only = True
+
+
+def _close(pool: ConnectionPool[Conn]) -> None:
+    """Close a pool whose store is gone. Garbage collection may run this on one of the pool's
+    own threads, which cannot wait for itself to stop: then a helper thread closes it."""
+    if threading.current_thread().name.startswith(f"{pool.name}-"):
+        threading.Thread(target=pool.close, name="talks-pool-close", daemon=True).start()
+    else:
+        pool.close()
 
 
 def _end(conn: Conn, ok: bool) -> None:

@@ -46,10 +46,6 @@ Conn = psycopg.Connection[Any]
 WRITE_LOCK = 0x74616C6C  # advisory lock key of the one writer ("tall")
 EF_SEARCH = 100  # HNSW candidates per query: recall@10 in docs/BENCHMARKS.md
 EXACT_ABOVE = 2_000  # a larger k (a filter widening its pool) scans exactly: HNSW stops early
-# Up to this many passages a generation is searched exactly, as the files store's flat index (so
-# both answer alike); above it, HNSW: PostgreSQL's exact scan is a sequential scan, ≈0.5 s at
-# 100k passages where HNSW takes ≈3 ms (docs/BENCHMARKS.md).
-EXACT_MAX = 10_000
 OPEN_TRIES = 3
 MOVED = "Another index generation went live during this read; ask again."
 

@@ -209,9 +209,9 @@ def test_a_second_draft_is_busy_even_without_the_write_lock(pg_engine: Engine) -
 def test_past_exact_max_a_generation_is_searched_through_hnsw(
     pg_settings: Callable[..., Settings], corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.engine.store import postgres
+    from bot.engine.store import pgdraft, postgres
 
-    monkeypatch.setattr(postgres, "EXACT_MAX", 2)
+    monkeypatch.setattr(pgdraft, "EXACT_MAX", 2)
     eng = Engine(pg_settings(), WordHashEmbedder())
     eng.rebuild()
     snap = eng.generation()
