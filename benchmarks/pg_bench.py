@@ -220,7 +220,7 @@ def measure_scale(
 
 def _row_of(snap: Any) -> np.ndarray:
     """Passage id → row of the synthetic vector matrix (ids follow insertion, from the chunk ids)."""
-    rows = snap.conn.execute("SELECT id, chunk_id FROM chunks").fetchall()
+    rows = snap.fetch("SELECT id, chunk_id FROM chunks")
     top = max(int(r[0]) for r in rows)
     order = np.full(top + 1, -1, dtype=np.int64)
     for rid, cid in rows:
@@ -241,11 +241,11 @@ def measure_filters(
     """An outlet holding 1 % of the passages, k = 60: talks' strategy (fused search, filter after,
     pool widened ×4 until k pass) against the two SQL strategies of the dense side alone."""
     d, k = snap.manifest.dim, 60
-    row = snap.conn.execute(
+    rows = snap.fetch(
         "SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id WHERE a.outlet = %s",
         [RARE],
-    ).fetchone()
-    available = int(row[0]) if row else 0
+    )
+    available = int(rows[0][0]) if rows else 0
     sql = {
         "filter first (exact over the outlet's rows)": (
             "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id"
@@ -262,7 +262,7 @@ def measure_filters(
         counts: list[int] = []
 
         def run(q: np.ndarray, query: str = query, counts: list[int] = counts) -> None:
-            counts.append(len(snap.conn.execute(query, [RARE, q, k]).fetchall()))
+            counts.append(len(snap.fetch(query, [RARE, q, k])))
 
         p50, p95 = _times(run, queries)
         out.append(FilterFigures(label, p50, p95, float(np.mean(counts)), min(k, available)))

@@ -39,3 +39,13 @@ class SchemaError(TalksError):
 
 class ConfigError(TalksError):
     """A setting has an invalid value."""
+
+
+class DatabaseError(TalksError):
+    """The database refused, cancelled or lost a request; the message says which and what to do."""
+
+
+class Retryable(DatabaseError):
+    """A read cut short by a passing cause: its connection was lost (a server restart) or another
+    generation went live between the check and the read. The same read, run again on a fresh
+    connection and the live generation, will most likely succeed; the engine retries once."""

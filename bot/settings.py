@@ -34,6 +34,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         env_ignore_empty=True,
         extra="ignore",
+        hide_input_in_errors=True,  # a rejected TALKS_DATABASE_URL must not be echoed back
     )
 
     # Where things live
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     # processes and machines share (needs the `postgres` extra and a postgresql:// URL).
     store: Literal["files", "postgres"] = "files"
     database_url: SecretStr | None = None
+    # Connections each process keeps for reading (questions borrow one each, for their length).
+    database_pool_size: int = Field(default=5, ge=1, le=100)
 
     # Embedding
     embedding_model: str = Field(default_factory=default_model)
@@ -113,6 +116,17 @@ class Settings(BaseSettings):
             return [str(item).strip() for item in items if str(item).strip()]
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_postgres_url(value.get_secret_value()):
+            raise ValueError(
+                "it must be a URL such as postgresql://user:password@host:5432/database "
+                "(scheme postgresql:// or postgres://, a numeric port, and characters such as "
+                "@ / : in the password percent-encoded)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _overlap_fits(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
@@ -124,6 +138,20 @@ class Settings(BaseSettings):
         if self.llm_base_url and not self.llm_model:
             raise ValueError("TALKS_LLM_MODEL must name the model when TALKS_LLM_BASE_URL is set")
         return self
+
+
+def is_postgres_url(url: str) -> bool:
+    """The shape libpq reads as a URL: its scheme, and numeric ports (one per listed host).
+    Anything else libpq would parse as key=value pairs, quoting the string — password and
+    all — in its error."""
+    if not url.startswith(("postgresql://", "postgres://")) or any(c.isspace() for c in url):
+        return False
+    hosts = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    for host in hosts.split(","):
+        port = host.rpartition("]")[2].rpartition(":")[2] if ":" in host.rpartition("]")[2] else ""
+        if port and not port.isdigit():
+            return False
+    return True
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -96,6 +96,9 @@ def settings() -> Settings:
     logging.basicConfig(level=s.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("sentence_transformers", "transformers", "httpx", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The readers' pool reports each reconnect attempt; the command reports the one failure
+    # that matters, as one line (store/pgerrors.py).
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     return s
 
 

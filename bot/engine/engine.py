@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from bot.engine import changes, conversation, feeds
 from bot.engine import timeline as timelines
@@ -55,13 +56,14 @@ from bot.engine.search.retrieve import NO_FILTERS, Query, check_filters, make_qu
 from bot.engine.store.base import FORMAT, SharedIds, Snapshot, SourceInfo, Store
 from bot.engine.store.choose import open_feed_list, open_store, shared_ids
 from bot.engine.store.files import FileStore
-from bot.errors import BadInput, IndexMissing
+from bot.errors import BadInput, IndexMissing, Retryable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 ProgressFn = Callable[[Progress], None]
 Day = date | None  # a filter's bound; None leaves that side of the window open
+T = TypeVar("T")
 
 
 class Engine:
@@ -109,6 +111,23 @@ class Engine:
             self._snapshot = snap
         return snap
 
+    def _read(self, work: Callable[[Snapshot], T]) -> T:
+        """`work` on the live generation as one read (a database store's one transaction).
+
+        Run once more when the read was cut short by a passing cause — its connection lost to
+        a server restart, or another generation swapped in between the check and the read — so
+        a question asked across either gets its answer rather than an error.
+        """
+        try:
+            snap = self.generation()
+            with snap.reading():
+                return work(snap)
+        except Retryable as exc:
+            log.debug("reading again: %s", exc)
+        snap = self.generation()
+        with snap.reading():
+            return work(snap)
+
     def _question(self, question: str) -> str:
         question = " ".join(question.split())
         if not question:
@@ -127,8 +146,10 @@ class Engine:
         outlet: str | None = None,
     ) -> list[Hit]:
         """The passages that best match a question: fused, dated, one per syndicated story."""
-        snap, filters = self.generation(), self.filters(since, until, outlet)
-        return self._retrieve(snap, self._query(snap, question), k, filters)
+        filters = self.filters(since, until, outlet)
+        return self._read(
+            lambda snap: self._retrieve(snap, self._query(snap, question), k, filters)
+        )
 
     def _retrieve(self, snap: Snapshot, query: Query, k: int | None, filters: Filters) -> list[Hit]:
         s, k = self.settings, k or max(self.settings.top_k, 8)
@@ -148,13 +169,17 @@ class Engine:
         """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given.
         `history`: the earlier turns of the conversation; a follow-up borrows their context
         (conversation.py) and the Answer's `understood_as` says how it was read."""
-        snap, filters = self.generation(), self.filters(since, until, outlet)
+        filters = self.filters(since, until, outlet)
         typed = self._question(question)
-        meant = conversation.resolve(
-            typed, history, is_name=snap.sparse.is_name, today=self.today()
-        )
-        answer = self._answer(snap, meant.text, filters)
-        return replace(answer, question=typed, understood_as=meant.text)
+
+        def answer(snap: Snapshot) -> Answer:
+            meant = conversation.resolve(
+                typed, history, is_name=snap.sparse.is_name, today=self.today()
+            )
+            found = self._answer(snap, meant.text, filters)
+            return replace(found, question=typed, understood_as=meant.text)
+
+        return self._read(answer)
 
     def _answer(self, snap: Snapshot, question: str, filters: Filters) -> Answer:
         query = self._query(snap, question)
@@ -189,17 +214,20 @@ class Engine:
     def rank(self, question: str) -> Ranked | Answer:
         """The candidate sentences of a question with their features, or the decline it gets
         before ranking (for evaluation and fitting the weights)."""
-        snap = self.generation()
-        query = self._query(snap, question)
-        hits = self._retrieve(snap, query, None, NO_FILTERS)
-        return rank(
-            query,
-            hits,
-            snap.sentences,
-            corpus_facts(snap),
-            weights=self.answer_weights,
-            rules=self.answer_rules,
-        )
+
+        def ranked(snap: Snapshot) -> Ranked | Answer:
+            query = self._query(snap, question)
+            hits = self._retrieve(snap, query, None, NO_FILTERS)
+            return rank(
+                query,
+                hits,
+                snap.sentences,
+                corpus_facts(snap),
+                weights=self.answer_weights,
+                rules=self.answer_rules,
+            )
+
+        return self._read(ranked)
 
     def _query(self, snap: Snapshot, question: str) -> Query:
         return make_query(self._question(question), snap, self.embedder.encode_query, self.today())
@@ -226,7 +254,7 @@ class Engine:
         return replace(written, question=answer.question, understood_as=answer.understood_as)
 
     def sources(self) -> list[SourceInfo]:
-        return self.generation().sources()
+        return self._read(lambda snap: snap.sources())
 
     # ---- positions over time ---------------------------------------------------------------
     def parties(self) -> list[Party]:
@@ -235,7 +263,7 @@ class Engine:
 
     def speakers(self) -> list[str]:
         """The speaker names the indexed articles quote, the most quoted first."""
-        counts = self.generation().speakers()
+        counts = self._read(lambda snap: snap.speakers())
         return sorted(counts, key=lambda name: (-counts[name], name))
 
     def timeline(
@@ -251,21 +279,21 @@ class Engine:
         if not 1 <= limit <= timelines.MAX_LIMIT:
             raise BadInput(f"The limit must be between 1 and {timelines.MAX_LIMIT}.")
         self.filters(since, until)  # the same checks as a question's period
-        return timelines.build(
-            self.generation(),
-            resolve(party, self.parties()),
-            topic=" ".join((topic or "").split()) or None,
-            since=since,
-            until=until,
-            limit=limit,
-            encode=self.embedder.encode_query,
-        )
+        who, about = resolve(party, self.parties()), " ".join((topic or "").split()) or None
+        return self._read(
+            lambda snap: timelines.build(
+                snap, who, topic=about, since=since, until=until, limit=limit,
+                encode=self.embedder.encode_query,
+            )
+        )  # fmt: skip
 
     def stats(self) -> Stats:
         try:
-            snap: Snapshot | None = self.generation()
+            return self._read(self._stats)
         except IndexMissing:
-            snap = None
+            return self._stats(None)
+
+    def _stats(self, snap: Snapshot | None) -> Stats:
         articles, chunks = snap.counts() if snap else (0, 0)
         return Stats(
             articles=articles,

@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from bot.engine import Answer
 from bot.engine.store import pgschema
+from bot.engine.store.pgerrors import translated
 from bot.feedback.base import Downvote, FeedbackStore, Summary, VotedRow, citations, clean_reason
 
 
@@ -38,7 +39,7 @@ class PgFeedback(FeedbackStore):
     @contextmanager
     def _db(self) -> Iterator[psycopg.Connection[Any]]:
         """One connection, one transaction: committed when the block ends, else rolled back."""
-        with pgschema.connect(self.url) as conn, conn.transaction():
+        with pgschema.connect(self.url) as conn, translated(), conn.transaction():
             yield conn
 
     def record(self, message_id: int, answer: Answer, guild_id: int | None, channel: int) -> None:

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.index.dedup import canonical_url, text_key
-from bot.engine.ingest import corpus
+from bot.engine.ingest import corpus, read_bytes
 from bot.engine.ingest.incoming import Incoming
 from bot.engine.ingest.site import same_site
 from bot.engine.models import Article
 from bot.engine.store.base import Catalog
+from bot.errors import BadInput
 
 
 @dataclass
@@ -96,14 +97,41 @@ def plan_adds(catalog: Catalog | None, items: list[Incoming], root: Path) -> Pla
         if item.in_place:
             plan.articles.extend(kept)
             continue
-        path = corpus.unique_path(root, item.name, taken)
+        path, before = _place(root, item.name, kept, taken, catalog)
         stored = item.renamed(path.relative_to(root).as_posix())
         data = item.data
         if len(kept) < len(item.articles) or item.problems:
             data = _only_records(item, {a.id for a in kept})
         plan.articles.extend(a for a in stored.articles if a.id in {k.id for k in kept})
-        plan.files.append(corpus.FileChange(path, None, data))
+        plan.files.append(corpus.FileChange(path, before, data))
     return plan
+
+
+def _place(
+    root: Path, name: str, kept: list[Article], taken: set[str], catalog: Catalog | None
+) -> tuple[Path, bytes | None]:
+    """The corpus/ file for an input, with what it holds now: the one an interrupted add of the
+    same articles left behind (its file was written, its generation never committed), so that
+    adding again stores nothing twice; else a free name."""
+    left = _left_behind(root, name, {a.id for a in kept}, catalog)
+    if left is not None and left.name.lower() not in taken:
+        taken.add(left.name.lower())
+        return left, left.read_bytes()
+    return corpus.unique_path(root, name, taken), None
+
+
+def _left_behind(root: Path, name: str, ids: set[str], catalog: Catalog | None) -> Path | None:
+    """`name` (or name-2, -3 …) in corpus/ holding exactly these articles, none indexed."""
+    for path in corpus.taken_paths(root, name):
+        try:
+            found, _ = read_bytes(path.read_bytes(), path.relative_to(root).as_posix())
+        except (BadInput, OSError):
+            continue
+        if {a.id for a in found} != ids:
+            continue
+        if catalog is None or all(catalog.article(i) is None for i in ids):
+            return path
+    return None
 
 
 def _only_records(item: Incoming, keep: set[str]) -> bytes:

@@ -165,6 +165,7 @@ class Batch:
         if todo:
 
             def on_batch(done: int, _total: int) -> None:
+                self.draft.alive()  # a lost database stops the embedding now, not at the end
                 progress(Progress("embedding", done, len(todo), len(articles), total))
 
             texts = [p.text for p in todo.values()]

@@ -96,6 +96,16 @@ def unique_path(root: Path, name: str, taken: set[str]) -> Path:
     return root / candidate
 
 
+def taken_paths(root: Path, name: str) -> list[Path]:
+    """The files `unique_path` would step over for `name`: root/name, root/name-2 …"""
+    stem, suffix = os.path.splitext(name)
+    found, n = [], 1
+    while (root / (candidate := name if n == 1 else f"{stem}-{n}{suffix}")).exists():
+        found.append(root / candidate)
+        n += 1
+    return found
+
+
 def markdown_name(article: Article) -> str:
     text = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:_SLUG_CHARS].rstrip("-")

@@ -170,6 +170,12 @@ class Snapshot(Catalog, Protocol):
 
     def size_bytes(self) -> int: ...
 
+    def reading(self) -> AbstractContextManager[None]:
+        """Hold one view of the generation for the reads inside (a question), in this thread.
+        A store whose generations may stop being readable raises Retryable inside when this one
+        did; the reader then opens the live generation and reads again."""
+        ...
+
     def close(self) -> None:
         """Let go of the snapshot (a store may then prune it); only once nobody reads it."""
         ...
@@ -202,6 +208,11 @@ class Draft(Catalog, Protocol):
         ...
 
     def abort(self) -> None: ...
+
+    def alive(self) -> None:
+        """Raise now if the draft can no longer commit (its database is gone), so a long
+        embedding stops within a batch instead of at the end."""
+        ...
 
 
 class SharedIds(Protocol):

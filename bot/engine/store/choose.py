@@ -26,7 +26,7 @@ def open_store(settings: Settings) -> Store:
         raise ConfigError(
             "TALKS_STORE=postgres needs the PostgreSQL driver: pip install 'talks[postgres]'."
         ) from None
-    return PgStore(settings.database_url.get_secret_value())
+    return PgStore(settings.database_url.get_secret_value(), pool_size=settings.database_pool_size)
 
 
 def open_feed_list(settings: Settings) -> FeedList:

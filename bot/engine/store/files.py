@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -85,6 +85,14 @@ class FileSnapshot(_Catalog):
         self._db.close()
         self._hold.close()
 
+    def reading(self) -> AbstractContextManager[None]:
+        """Nothing to hold: the open folder is the view, kept as long as the snapshot lives."""
+        return nullcontext()
+
+    def fork(self, folder: Path) -> tuple[MetaDB, DenseIndex]:
+        """Writable copies of this generation's metadata and vectors in `folder`, for a draft."""
+        return self._db.copy_to(folder / DB), self.dense.copy()
+
     def passages(self, ids: Iterable[int]) -> dict[int, tuple[Chunk, Article]]:
         return self._db.hits(ids)
 
@@ -139,8 +147,7 @@ class FileDraft(_Catalog):
         self.tmp = store.root / f".tmp-{uuid.uuid4().hex[:12]}"
         self.tmp.mkdir()
         if base is not None:
-            self._db = base._db.copy_to(self.tmp / DB)
-            self._dense = base.dense.copy()
+            self._db, self._dense = base.fork(self.tmp)
         else:
             self._db = MetaDB(self.tmp / DB, writable=True)
             self._dense = DenseIndex.empty(dim, approximate=approximate)
@@ -183,6 +190,9 @@ class FileDraft(_Catalog):
     def abort(self) -> None:
         self._db.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def alive(self) -> None:
+        """A folder on a local disk does not go away under a draft."""
 
 
 class FileStore:

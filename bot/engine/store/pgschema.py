@@ -12,13 +12,18 @@ every reader.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 
-from bot.errors import ConfigError, SchemaError
+from bot.engine.store.pgerrors import connect_error, translated
+from bot.errors import ConfigError, DatabaseError, SchemaError
 
 SCHEMA_LOCK = 0x74616C6B  # advisory lock: one migrator at a time ("talk")
+MIGRATION_LOCK_WAIT = "5s"  # lock_timeout of each migration statement
+MIGRATION_TRIES = 3
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
 
@@ -110,31 +115,78 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 LATEST = MIGRATIONS[-1][0]
 
 
-def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+READER = "talks"  # application_name of reading sessions, as pg_stat_activity shows them
+WRITER = "talks-writer"  # …and of the writer's lock and draft sessions
+# Defaults a URL may override: a server that does not answer fails a connect in 5 s, and a
+# connection whose server vanished (no FIN: a crash, a cut network) is found dead in ≈ 25 s by
+# TCP keepalives instead of the kernel's two hours.
+CONNECT_DEFAULTS = {
+    "connect_timeout": "5",
+    "keepalives": "1",
+    "keepalives_idle": "10",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+}
+BAD_URL = (
+    "TALKS_DATABASE_URL is not a valid PostgreSQL URL; write it as "
+    "postgresql://user:password@host:5432/database."
+)
+
+
+def conninfo(url: str, name: str = READER, session: Mapping[str, str] | None = None) -> str:
+    """The connection string: talks' defaults under the URL's own, and `session` settings sent
+    with the startup packet (libpq's `options`), so they hold from the first statement on, with
+    no round trip. libpq quotes a string it cannot parse, password and all, so its message is
+    never passed on."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        given = conninfo_to_dict(url)
+    except psycopg.Error:
+        raise ConfigError(BAD_URL) from None
+    ours = " ".join(f"-c {key}={value}" for key, value in (session or {}).items())
+    options = " ".join(o for o in (ours, str(given.pop("options", ""))) if o)
+    extra = {"options": options} if options else {}
+    return make_conninfo("", **{"application_name": name, **CONNECT_DEFAULTS, **given, **extra})
+
+
+def connect(
+    url: str,
+    *,
+    autocommit: bool = False,
+    name: str = READER,
+    session: Mapping[str, str] | None = None,
+) -> psycopg.Connection[Any]:
     """A connection to a database with the current schema, the vector type registered;
-    SchemaError if the schema is missing or of another version."""
+    SchemaError if the schema is missing or of another version, a one-line DatabaseError for
+    anything else (pgerrors)."""
     from pgvector.psycopg import register_vector
 
-    conn = _connect(url, autocommit=autocommit)
+    conn = open_connection(url, autocommit=autocommit, name=name, session=session)
     try:
-        check(conn)
-        if not autocommit:
-            conn.rollback()  # the caller chooses how its first transaction begins
-        register_vector(conn)
+        with translated():
+            check(conn)
+            if not autocommit:
+                conn.rollback()  # the caller chooses how its first transaction begins
+            register_vector(conn)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _connect(url: str, *, autocommit: bool) -> psycopg.Connection[Any]:
+def open_connection(
+    url: str,
+    *,
+    autocommit: bool = False,
+    name: str = READER,
+    session: Mapping[str, str] | None = None,
+) -> psycopg.Connection[Any]:
+    """A bare connection; a failure says why in one line (down, login, no such database…)."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, application_name="talks")
-    except psycopg.OperationalError:
-        raise ConfigError(
-            "Cannot connect to the PostgreSQL database; check TALKS_DATABASE_URL and that the "
-            "server is running."
-        ) from None
+        return psycopg.connect(conninfo(url, name, session), autocommit=autocommit)
+    except psycopg.OperationalError as exc:
+        raise connect_error(exc, url) from None
 
 
 def version(conn: psycopg.Connection[Any]) -> int:
@@ -147,26 +199,46 @@ def version(conn: psycopg.Connection[Any]) -> int:
 
 
 def migrate(url: str) -> list[str]:
-    """Apply the migrations this database lacks, each in its own transaction; their names."""
+    """Apply the migrations this database lacks, each in its own transaction; their names.
+
+    Bots may keep running: each statement waits at most MIGRATION_LOCK_WAIT for a table lock (a
+    running question holds one briefly), so a migration never queues every new question behind
+    it for long; it tries again up to MIGRATION_TRIES times, then says so.
+    """
     applied: list[str] = []
-    with _connect(url, autocommit=True) as conn:
+    with open_connection(url, autocommit=True, name=WRITER) as conn, translated():
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        conn.execute(f"SET lock_timeout = '{MIGRATION_LOCK_WAIT}'")
         conn.execute(
             "CREATE TABLE IF NOT EXISTS talks_migrations (version INTEGER PRIMARY KEY,"
             " name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
         have = version(conn)
         for number, name, sql in MIGRATIONS:
-            if number <= have:
-                continue
+            if number > have:
+                _apply(conn, number, name, sql)
+                applied.append(f"{number}: {name}")
+        conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+    return applied
+
+
+def _apply(conn: psycopg.Connection[Any], number: int, name: str, sql: str) -> None:
+    for attempt in range(1, MIGRATION_TRIES + 1):
+        try:
             with conn.transaction():
                 conn.execute(sql.encode())
                 conn.execute(
                     "INSERT INTO talks_migrations (version, name) VALUES (%s, %s)", (number, name)
                 )
-            applied.append(f"{number}: {name}")
-        conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
-    return applied
+            return
+        except psycopg.errors.LockNotAvailable:
+            if attempt == MIGRATION_TRIES:
+                raise DatabaseError(
+                    f"Migration {number} waited {MIGRATION_TRIES} times {MIGRATION_LOCK_WAIT} for "
+                    "a table lock; a long query or an open transaction holds one (see "
+                    "pg_stat_activity). Try again when it has finished."
+                ) from None
+            time.sleep(attempt)  # the lock holder is usually one question: give it a moment
 
 
 def check(conn: psycopg.Connection[Any]) -> None:
@@ -185,7 +257,15 @@ def check(conn: psycopg.Connection[Any]) -> None:
 
 
 def ensure_dense_index(conn: psycopg.Connection[Any], dim: int) -> None:
-    """The HNSW index for vectors of `dim` dimensions (inner product), if not there yet."""
+    """The HNSW index for vectors of `dim` dimensions (inner product), if not there yet.
+
+    Looked up first: CREATE INDEX IF NOT EXISTS needs the table's owner even when the index
+    exists, and a writer may be a role that was only granted the rights to write rows.
+    """
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f"chunks_hnsw_{int(dim)}"])
+    row = exists.fetchone()
+    if row and row[0]:
+        return
     conn.execute(
         f"CREATE INDEX IF NOT EXISTS chunks_hnsw_{int(dim)} ON chunks USING hnsw"
         f" ((embedding::vector({int(dim)})) vector_ip_ops)"

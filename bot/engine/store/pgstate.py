@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 
 from bot.engine.feeds import Feed, FeedList, dump_feeds, parse_feeds
 from bot.engine.store import pgschema
+from bot.engine.store.pgerrors import translated
 
 
 class StateRow:
@@ -26,7 +27,7 @@ class StateRow:
         self.key = key
 
     def read(self) -> dict[str, Any]:
-        with pgschema.connect(self.url, autocommit=True) as conn:
+        with pgschema.connect(self.url, autocommit=True) as conn, translated():
             row = conn.execute(
                 "SELECT value FROM talks_state WHERE key = %s", [self.key]
             ).fetchone()
@@ -35,7 +36,7 @@ class StateRow:
     @contextmanager
     def editing(self) -> Iterator[dict[str, Any]]:
         """The document, row-locked; what the caller leaves in it is saved at the end."""
-        with pgschema.connect(self.url) as conn, conn.transaction():
+        with pgschema.connect(self.url) as conn, translated(), conn.transaction():
             conn.execute(
                 "INSERT INTO talks_state (key, value) VALUES (%s, '{}') ON CONFLICT DO NOTHING",
                 [self.key],

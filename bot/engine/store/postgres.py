@@ -1,13 +1,18 @@
 """The index in PostgreSQL + pgvector, shared by any number of processes and machines.
 
-Generations map onto PostgreSQL's own snapshots. A draft is one transaction on its own connection:
+Generations map onto PostgreSQL's own MVCC. A draft is one transaction on its own connection:
 it starts from the live rows (or deletes them all, for a rebuild), adds and removes articles,
 stores the BM25 side it built, and in the same transaction points `talks_live` at its new name;
-COMMIT is the swap. A crash, an abort or a lost connection rolls all of it back. A snapshot is a
-READ ONLY REPEATABLE READ transaction: it keeps seeing its generation, however many commits pass,
-until it is closed — so a reader neither waits for nor sees half of a write, exactly as with the
-files store. Engine.generation() compares `talks_live.name` on every question and opens the new
-generation when another process committed one.
+COMMIT is the swap. A crash, an abort or a lost connection rolls all of it back. The transaction
+opens only at the draft's first write, after the embedding: a long encode holds no transaction.
+
+A snapshot is the generation's name, manifest and BM25 side, and no connection. Every read runs
+in a short READ ONLY REPEATABLE READ transaction on a pooled connection (pgpool.py) that first
+checks `talks_live` still names its generation: any transaction that sees that name sees exactly
+that generation's rows, so a reader never sees half of a write, and answers are those of the
+files store. A question is one such transaction (`reading`); between questions a reader holds
+no transaction, snapshot or lock. When another generation went live, the read raises Retryable
+and the engine opens the new one and asks again.
 
 Writers: a session advisory lock (one per database) plays the files store's flock; the unique
 text key stops a second copy of an article even if something bypassed the lock.
@@ -16,35 +21,33 @@ text key stops a second copy of an article even if something bypassed the lock.
 from __future__ import annotations
 
 import threading
-import weakref
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import psycopg
-from psycopg import IsolationLevel
 
-from bot.engine.index.dedup import canonical_url, signature, text_key
-from bot.engine.models import Article, Chunk, Sentence
-from bot.engine.store import pgsaid, pgschema
-from bot.engine.store.base import Manifest, SentenceRow, Snapshot
+from bot.engine.models import Sentence
+from bot.engine.store import pgrows, pgsaid, pgschema
+from bot.engine.store.base import Manifest, Snapshot
 from bot.engine.store.files import check_compatible
-from bot.engine.store.pgrows import VECTOR_DTYPE, Catalog
-from bot.engine.store.pgsparse import load_sparse, save_sparse
+from bot.engine.store.pgdraft import BUSY, WRITER_SESSION, PgDraft
+from bot.engine.store.pgerrors import LOST_WRITE, translated
+from bot.engine.store.pgpool import POOL_SIZE, Readers
+from bot.engine.store.pgrows import Catalog
+from bot.engine.store.pgsparse import load_sparse
 from bot.engine.store.said import Wanted
-from bot.engine.store.sparse import SparseIndex
-from bot.errors import Busy, IndexMismatch, IndexMissing
+from bot.errors import Busy, IndexMismatch, IndexMissing, Retryable
 
+T = TypeVar("T")
+Conn = psycopg.Connection[Any]
 WRITE_LOCK = 0x74616C6C  # advisory lock key of the one writer ("tall")
-DRAFT_LOCK = WRITE_LOCK + 1  # taken by each draft's transaction as well
 EF_SEARCH = 100  # HNSW candidates per query: recall@10 in docs/BENCHMARKS.md
 EXACT_ABOVE = 2_000  # a larger k (a filter widening its pool) scans exactly: HNSW stops early
-# Up to this many passages a generation is searched exactly, as the files store's flat index (so
-# both answer alike); above it, HNSW: PostgreSQL's exact scan is a sequential scan, ≈0.5 s at
-# 100k passages where HNSW takes ≈3 ms (docs/BENCHMARKS.md).
-EXACT_MAX = 10_000
+OPEN_TRIES = 3
+MOVED = "Another index generation went live during this read; ask again."
 
 
 def _read_manifest(data: dict[str, Any]) -> Manifest:
@@ -60,7 +63,7 @@ class PgDense:
     """Nearest passages by inner product (= cosine on unit vectors), in the snapshot's view."""
 
     def __init__(self, catalog: Catalog, kind: str, dim: int) -> None:
-        self._conn = catalog.conn
+        self._catalog = catalog
         self.kind = kind
         self.dim = int(dim)
 
@@ -76,36 +79,69 @@ class PgDense:
             where = f"WHERE vector_dims(embedding) = {d}"
         else:  # no index matches the bare column: a sequential, exact scan
             distance, where = "embedding <#> %b", ""
-        rows = self._conn.execute(
+        rows = self._catalog._all(
             f"SELECT id, -({distance}) FROM chunks {where} ORDER BY {distance} LIMIT %s",
             [vector, vector, int(k)],
-        ).fetchall()
+        )
         rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed order: HNSW may return them unsorted
         ids = np.asarray([r[0] for r in rows], dtype=np.int64)
         return ids, np.asarray([r[1] for r in rows], dtype=np.float32)
 
 
 class PgSnapshot(Catalog):
-    """One committed generation, read through a REPEATABLE READ transaction held open."""
+    """One committed generation: its name, manifest and BM25 side; reads borrow a connection."""
 
-    def __init__(self, conn: psycopg.Connection[Any], name: str, manifest: Manifest) -> None:
-        super().__init__(conn)
-        self._name = name
+    def __init__(self, readers: Readers, name: str, manifest: Manifest) -> None:
+        self._readers = readers
+        self.name = name
         self.manifest = manifest
-        self._closer = weakref.finalize(self, conn.close)  # an engine may just drop it
+        self._local = threading.local()  # the connection of the question this thread reads for
         self._dates: tuple[date | None, date | None] | None = None
         self._speakers: dict[str, int] | None = None
         self.dense = PgDense(self, manifest.dense, manifest.dim)
-        self.sparse = load_sparse(conn, name)
+        self.sparse = self.run(lambda conn: load_sparse(conn, name))
 
-    @property
-    def name(self) -> str:
-        """The generation's name; another once the connection is lost (a server restart), so
-        Engine.generation opens the live generation again instead of failing every question."""
-        return self._name if not self.conn.broken else f"{self._name} (connection lost)"
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Everything read inside, in this thread, is one transaction: one question sees one
+        state of the database even if a commit lands meanwhile. Re-entrant."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._readers.transaction() as conn:
+            with translated():
+                self._check(conn)
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def run(self, work: Callable[[Conn], T]) -> T:
+        conn: Conn | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            with translated():
+                return work(conn)
+
+        def checked(conn: Conn) -> T:
+            self._check(conn)
+            return work(conn)
+
+        return self._readers.run(checked)
+
+    def _check(self, conn: Conn) -> None:
+        """Retryable unless this transaction sees this generation live: then its rows are
+        exactly this generation's."""
+        row = conn.execute("SELECT name FROM talks_live").fetchone()
+        if row is None or row[0] != self.name:
+            raise Retryable(MOVED)
+
+    def fetch(self, query: str, params: Sequence[object] = ()) -> list[Any]:
+        """Rows of any query, read in this generation's view (tools and benchmarks)."""
+        return self._all(query, params)
 
     def close(self) -> None:
-        self._closer()
+        """Nothing to let go: a snapshot holds no connection between reads."""
 
     def date_range(self) -> tuple[date | None, date | None]:
         if self._dates is None:  # a snapshot never changes: one scan suffices
@@ -114,7 +150,7 @@ class PgSnapshot(Catalog):
 
     def speakers(self) -> dict[str, int]:
         if self._speakers is None:  # a snapshot never changes: one count per generation
-            self._speakers = pgsaid.speakers(self.conn)
+            self._speakers = self.run(pgsaid.speakers)
         return self._speakers
 
     def statements(
@@ -127,124 +163,31 @@ class PgSnapshot(Catalog):
         newest: int | None = None,
     ) -> list[Sentence]:
         wanted = Wanted(speakers, since, until, passages, newest)
-        return pgsaid.statements(self.conn, wanted, self.passages)
+        return self.run(lambda c: pgsaid.statements(c, wanted, lambda ids: pgrows.passages(c, ids)))
 
     def size_bytes(self) -> int:
-        row = self.conn.execute(
+        found = self._all(
             "SELECT sum(pg_total_relation_size(t)) FROM unnest(ARRAY['articles', 'chunks',"
             " 'sentences', 'sparse_files']::regclass[]) AS t"
-        ).fetchone()
-        return int(row[0]) if row and row[0] else 0
-
-
-class PgDraft(Catalog):
-    """The next generation: one open transaction; nobody sees it until it commits."""
-
-    def __init__(self, store: PgStore, base: Snapshot | None, dim: int, approximate: bool):
-        super().__init__(pgschema.connect(store.url))
-        self._store = store
-        # Held by the draft's own transaction too: were the session lock lost with its
-        # connection, a second draft still could not interleave with this one.
-        row = self.conn.execute("SELECT pg_try_advisory_xact_lock(%s)", [DRAFT_LOCK]).fetchone()
-        if not row or not row[0]:
-            self.conn.close()
-            raise Busy("An index update is already running; try again when it has finished.")
-        if base is None:  # a whole new index: old readers keep theirs (MVCC), we start empty
-            for table in ("sentences", "chunks", "articles"):
-                self.conn.execute(f"DELETE FROM {table}")
-        pgschema.ensure_dense_index(self.conn, dim)
-        self._approximate = approximate or (base is not None and base.manifest.dense == "hnsw")
-
-    @property
-    def dense_kind(self) -> str:
-        """How the generation will be searched: asked for, or by its size (EXACT_MAX)."""
-        return "hnsw" if self._approximate or self.counts()[1] > EXACT_MAX else "flat"
-
-    def add(
-        self,
-        article: Article,
-        chunks: Sequence[Chunk],
-        keys: Sequence[str],
-        vectors: np.ndarray,
-        sentences: Sequence[SentenceRow] = (),
-    ) -> None:
-        a = article
-        self.conn.execute(
-            "INSERT INTO articles (id, title, text, source, url, outlet, published, language,"
-            " url_key, text_key, minhash) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            [a.id, a.title, a.text, a.source, a.url, a.outlet, a.published, a.language,
-             canonical_url(a.url), text_key(a.text), signature(a.text).tobytes()],
-        )  # fmt: skip
-        if not chunks:
-            return
-        ids = [r[0] for r in self.conn.execute(
-            "SELECT nextval('chunks_id_seq') FROM generate_series(1, %s)", [len(chunks)]
-        )]  # fmt: skip
-        cols = 'id, chunk_id, article_id, ord, heading, start, "end", text, ekey, embedding'
-        with self.conn.cursor().copy(f"COPY chunks ({cols}) FROM STDIN") as copy:
-            for rid, c, key, vec in zip(ids, chunks, keys, vectors, strict=True):
-                copy.write_row((rid, c.id, a.id, c.ord, c.heading, c.start, c.end, c.text, key,
-                                np.asarray(vec, dtype=np.float32)))  # fmt: skip
-        cols = 'chunk, article_id, ord, start, "end", vector, speaker, published'
-        with self.conn.cursor().copy(f"COPY sentences ({cols}) FROM STDIN") as copy:
-            for n, s in enumerate(sentences):
-                blob = np.asarray(s.vector, dtype=VECTOR_DTYPE).tobytes()
-                row = (ids[s.chunk], a.id, n, s.start, s.end, blob, s.speaker, a.published)
-                copy.write_row(row)
-
-    def remove(self, article_id: str) -> None:
-        self.conn.execute("DELETE FROM sentences WHERE article_id = %s", [article_id])
-        self.conn.execute("DELETE FROM chunks WHERE article_id = %s", [article_id])
-        self.conn.execute("DELETE FROM articles WHERE id = %s", [article_id])
-
-    def set_dup_groups(self, groups: dict[str, str | None]) -> None:
-        with self.conn.cursor() as cur:
-            cur.executemany(
-                "UPDATE articles SET dup_group = %s WHERE id = %s",
-                [(g, a) for a, g in groups.items()],
-            )
-
-    def commit(self, manifest: Manifest) -> str:
-        """Store the BM25 side, point talks_live at the new name, COMMIT: all or nothing."""
-        sparse = SparseIndex.build(self.bm25_docs())
-        row = self.conn.execute("SELECT nextval('talks_generation')").fetchone()
-        name = f"pg-{int(row[0]) if row else 0:06d}"
-        save_sparse(self.conn, name, sparse)
-        self._store.swap_in(self.conn, name, manifest)
-        self.conn.commit()
-        self.conn.close()
-        return name
-
-    def abort(self) -> None:
-        if not self.conn.closed:
-            self.conn.rollback()
-            self.conn.close()
+        )
+        return int(found[0][0]) if found and found[0][0] else 0
 
 
 class PgStore:
     """The index in one PostgreSQL database (URL from TALKS_DATABASE_URL; never logged)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self._write = threading.Lock()
-        self._reader: psycopg.Connection[Any] | None = None
-        self._reader_lock = threading.Lock()
+        session = {"hnsw.ef_search": str(EF_SEARCH), "hnsw.iterative_scan": "relaxed_order"}
+        self.readers = Readers(url, pool_size, session)
 
     def _live(self) -> tuple[str, Manifest] | None:
-        """The live generation's name and manifest, on a shared autocommit connection."""
-        with self._reader_lock:
-            for attempt in (1, 2):  # a connection the server dropped is opened again once
-                conn = self._reader
-                if conn is None or conn.closed:
-                    conn = self._reader = pgschema.connect(self.url, autocommit=True)
-                try:
-                    row = conn.execute("SELECT name, manifest FROM talks_live").fetchone()
-                    return (row[0], _read_manifest(row[1])) if row else None
-                except psycopg.OperationalError:
-                    conn.close()
-                    if attempt == 2:
-                        raise
-        return None
+        """The live generation's name and manifest."""
+        row = self.readers.run(
+            lambda conn: conn.execute("SELECT name, manifest FROM talks_live").fetchone()
+        )
+        return (row[0], _read_manifest(row[1])) if row else None
 
     def current_name(self) -> str | None:
         live = self._live()
@@ -255,34 +198,30 @@ class PgStore:
         return live[1] if live else None
 
     def open(self, *, model: str, dim: int) -> PgSnapshot:
-        conn = pgschema.connect(self.url)
-        conn.isolation_level = IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
-        try:
-            row = conn.execute("SELECT name, manifest FROM talks_live").fetchone()
-            if row is None:
+        for attempt in range(1, OPEN_TRIES + 1):
+            live = self._live()
+            if live is None:
                 raise IndexMissing("No index in the database yet; build it first.")
-            manifest = _read_manifest(row[1])
-            check_compatible(manifest, model=model, dim=dim)
-            # The snapshot's transaction stays open while idle: a server-wide timeout must not
-            # end it under a bot that is waiting for the next question.
-            conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-            conn.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
-            conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            return PgSnapshot(conn, row[0], manifest)
-        except BaseException:
-            conn.close()
-            raise
+            check_compatible(live[1], model=model, dim=dim)
+            try:
+                return PgSnapshot(self.readers, *live)
+            except Retryable:  # committed over while its BM25 side loaded: the newer one
+                if attempt == OPEN_TRIES:
+                    raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """One writer at a time across processes and machines: a session advisory lock."""
-        busy = Busy("An index update is already running; try again when it has finished.")
+        busy = Busy(BUSY)
         if not self._write.acquire(blocking=False):
             raise busy
         try:
-            with pgschema.connect(self.url, autocommit=True) as conn:
-                row = conn.execute("SELECT pg_try_advisory_lock(%s)", [WRITE_LOCK]).fetchone()
+            with pgschema.connect(
+                self.url, autocommit=True, name=pgschema.WRITER, session=WRITER_SESSION
+            ) as conn:
+                with translated(lost=LOST_WRITE):
+                    row = conn.execute("SELECT pg_try_advisory_lock(%s)", [WRITE_LOCK]).fetchone()
                 if not row or not row[0]:
                     raise busy
                 yield  # the lock ends with the session
@@ -292,7 +231,8 @@ class PgStore:
     def begin(self, base: Snapshot | None, *, dim: int, approximate: bool = False) -> PgDraft:
         if base is not None and not isinstance(base, PgSnapshot):
             raise TypeError("a postgres draft starts from a postgres snapshot")
-        return PgDraft(self, base, dim, approximate)
+        approximate = approximate or (base is not None and base.manifest.dense == "hnsw")
+        return PgDraft(self, base is None, dim, approximate)
 
     def swap_in(self, conn: psycopg.Connection[Any], name: str, manifest: Manifest) -> None:
         """Point talks_live at `name`, inside the draft's transaction (visible at its COMMIT)."""
