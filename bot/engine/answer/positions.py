@@ -1,6 +1,6 @@
 """ "What does X want / demand / say now?": the newest statements attributed to X lead the answer.
 
-A question that asks for a side's (or a person's) position and names one gets, before the
+A question that asks for a side's (or a person's) position now and names one gets, before the
 extractive answer, X's newest statements on the question's topic from the stored attributions
 ("As of 2025-08-05: …"), each cited verbatim. When X's newest statement turns against an older
 one, the older one is quoted as what it updates; when the extractive answer cites an article older
@@ -65,9 +65,11 @@ def newest_statements(
     filters: Filters = NO_FILTERS,
 ) -> list[Entry]:
     """X's newest statements on the question's topic, newest first ([] if the question does not
-    ask for a position, names a period of its own (the extractive answer keeps to it), or names
-    nobody with attributed statements)."""
-    if query.time.period or not asks_position(query.text):
+    ask for a position now ("now", "latest", "currently"), or names nobody with attributed
+    statements). Only a question about now: for "what does X want on Y", the sentences that
+    answer it best are the extractive answer's, whatever their date (cross-validated: leading
+    with the newest statements lowered the questions answered right by 1.3 points)."""
+    if not query.time.latest or not asks_position(query.text):
         return []
     side = named_side(query.text, parties)
     if side is None:
