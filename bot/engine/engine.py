@@ -28,7 +28,7 @@ from bot.engine.answer.extractive import (
     filtered_decline,
     rank,
 )
-from bot.engine.answer.features import FITTED, Weights
+from bot.engine.answer.features import Weights, weights_for
 from bot.engine.answer.generate import OnText, Writer
 from bot.engine.answer.positions import lead_with, newest_statements
 from bot.engine.conversation import Turn
@@ -89,7 +89,7 @@ class Engine:
         self.generator = Writer.from_settings(settings, embedder.encode)  # None: generation off
         # The answer step's fitted weights and decline rules; `talks eval --cv` swaps them to
         # measure other choices on held-out questions.
-        self.answer_weights: Weights = FITTED
+        self.answer_weights: Weights = weights_for(embedder.name)
         self.answer_rules: Rules = ALL_RULES
 
     @property
@@ -188,10 +188,10 @@ class Engine:
             self._retrieve(snap, query, None, filters),
             snap.sentences,
             corpus_facts(snap),
+            self.answer_weights,
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
             decline=filtered_decline(filters),
-            weights=self.answer_weights,
             rules=self.answer_rules,
         )
         if not self.answer_rules.positions:
@@ -223,7 +223,7 @@ class Engine:
                 hits,
                 snap.sentences,
                 corpus_facts(snap),
-                weights=self.answer_weights,
+                self.answer_weights,
                 rules=self.answer_rules,
             )
 

@@ -86,12 +86,6 @@ def test_a_decline_names_what_the_articles_lack(engine: Engine) -> None:
     assert answer.text == "The indexed articles don't mention “valletta”."
 
 
-def test_advice_questions_are_declined_as_not_news(engine: Engine) -> None:
-    answer = engine.ask("how do i make the borscht zelensky talked about")
-    assert answer.abstained and answer.citations == ()
-    assert "no advice" in answer.text
-
-
 def test_an_event_the_articles_do_not_report_is_declined(engine: Engine) -> None:
     """Odesa and talks are in the articles, but no talks in Odesa are."""
     answer = engine.ask("what was agreed at the talks in Odesa")

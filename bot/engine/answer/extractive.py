@@ -27,7 +27,6 @@ from bot.engine.store.base import Snapshot
 from bot.engine.text import words
 
 DECLINE = "The indexed articles do not cover this question, so I can't answer it."
-HOW_TO_DECLINE = "I answer from news articles about the peace talks; they give no advice on this."
 CANDIDATE_ARTICLES = 3  # the facts a question asks for sit in one of the top three articles ~90%
 ANCHOR_ARTICLES = 8  # articles searched for the question's anchors before declining
 KEEP_RATIO = 0.3  # a further sentence must score at least this share of the best one
@@ -42,7 +41,6 @@ class Rules:
     """The answer step's decline rules, each one that cross-validation can switch off to measure
     what it adds (`talks eval --cv`)."""
 
-    advice: bool = True  # "how do I …" asks advice, which news gives none of
     absent: bool = True  # a rare word no article uses at all
     names: bool = True  # the answering article must hold the question's names
     events: bool = True  # an event the question names must be told, with a name, as asked
@@ -156,25 +154,25 @@ def score_units(
     hits: Sequence[Hit],
     order: Sequence[str],
     corpus: CorpusFacts,
-    weights: F.Weights = F.FITTED,
+    weights: F.Weights,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(feature matrix, probability) of each unit."""
-    facts = F.question_facts(query.text, query.terms, corpus.df, corpus.passages)
+    terms = F.term_weights(query.terms, corpus.df, corpus.passages)
     passage_rank: dict[str, int] = {}
     for rank, h in enumerate(hits):
         passage_rank.setdefault(h.chunk.id, rank)
     article_rank = {aid: r for r, aid in enumerate(order)}
-    rows = []
-    for u in units:
-        period = query.time.period and bool(
-            u.article.published and query.time.covers(u.article.published)
+    rows = [
+        F.describe(
+            terms,
+            u.text,
+            float(u.vector @ query.vector),
+            F.Place(passage_rank.get(u.chunk.id), article_rank[u.article.id]),
         )
-        place = F.Place(
-            u.index, passage_rank.get(u.chunk.id), article_rank[u.article.id], bool(period)
-        )
-        cosine = float(u.vector @ query.vector)
-        rows.append(F.describe(facts, u.text, cosine, place))
+        for u in units
+    ]
     x = np.vstack(rows) if rows else np.zeros((0, len(F.FEATURES)), dtype=np.float32)
+    x = F.with_standing(x)
     return x, weights.probability(x)
 
 
@@ -193,17 +191,16 @@ def rank(
     hits: Sequence[Hit],
     units_of: SentenceSource,
     corpus: CorpusFacts,
+    weights: F.Weights,
+    *,
     candidates: int = CANDIDATE_ARTICLES,
     decline: str = DECLINE,
-    weights: F.Weights = F.FITTED,
     rules: Rules = ALL_RULES,
 ) -> Ranked | Answer:
     """Scope, anchors and features: the ranked candidate sentences, or a decline saying why.
     `decline` is the plain one (`filtered_decline` when the hits were filtered)."""
     if not query.terms or not hits:
         return _declined(query, hits, decline)
-    if rules.advice and anchor_rules.asks_how_to(query.text):
-        return _declined(query, hits, HOW_TO_DECLINE)
     scoped = in_period(query.time, hits)
     if not scoped:
         return period_decline(query, hits, corpus)
@@ -234,16 +231,18 @@ def build_answer(
     hits: Sequence[Hit],
     units_of: SentenceSource,
     corpus: CorpusFacts,
+    weights: F.Weights,
     *,
     max_sentences: int = 3,
     threshold: float = 0.5,
     decline: str = DECLINE,
-    weights: F.Weights = F.FITTED,
     rules: Rules = ALL_RULES,
 ) -> Answer:
     # An answer of more sentences than there are candidate articles may need more articles.
     candidates = max(CANDIDATE_ARTICLES, max_sentences)
-    ranked = rank(query, hits, units_of, corpus, candidates, decline, weights, rules)
+    ranked = rank(
+        query, hits, units_of, corpus, weights, candidates=candidates, decline=decline, rules=rules
+    )
     if isinstance(ranked, Answer):
         return ranked
     meaning = ranked.features[:, F.FEATURES.index("meaning")]
