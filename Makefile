@@ -43,8 +43,8 @@ test-fast: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check bot tests benchmarks
-	$(BIN)/ruff format --check bot tests benchmarks
+	$(BIN)/ruff check bot tests benchmarks tools
+	$(BIN)/ruff format --check bot tests benchmarks tools
 	$(BIN)/mypy bot benchmarks
 
 fmt: setup

@@ -10,23 +10,20 @@ what was not found.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from bot.engine.text import STOPWORDS, english_zipf, stem, words
 
-# A question word the articles never use is missing evidence if it is a name or a rare word —
-# rarer in English than this on wordfreq's Zipf scale ("valletta" 2.4, "caviar" 3.1). A commoner
-# word ("agreed" 4.8, "said" 6.0) is phrasing: a corpus may simply not use it. The larger the
-# corpus, the more its silence says: from ABSENT_ZIPF at SMALL_CORPUS passages up to
-# ABSENT_ZIPF_LARGE at LARGE_CORPUS ("alaska" 4.2, "recipe" 4.2). Measured on 716 articles (5k
-# passages) and 210 answerable questions: none holds a word between 4.0 and 4.5 that the articles
-# never use; off-topic and near-miss questions do.
-ABSENT_ZIPF = 4.0
-ABSENT_ZIPF_LARGE = 4.5
-SMALL_CORPUS, LARGE_CORPUS = 500, 2000
+# A question word the articles never use is missing evidence only if it is a name: capitalised
+# by the asker mid-sentence, or a known place name (data/places.txt.gz, from GeoNames) however it
+# was typed. A common word, a chat word ("tryna", "rite") or a word of the question's own
+# description ("humanitarian") the articles happen not to use says nothing of their coverage.
+PLACES = "places.txt.gz"
 # A name in more than this share of passages is the topic itself (Putin, Zelensky in a corpus on
 # the talks): every article has it in mind, many without naming it. It anchors nothing.
 TOPIC_SHARE = 0.03
@@ -122,10 +119,14 @@ class Anchors:
         return bool(self.names or self.absent)
 
 
-def absent_zipf(passages: int) -> float:
-    """How rare a word must be for its absence from `passages` passages to count."""
-    share = (passages - SMALL_CORPUS) / (LARGE_CORPUS - SMALL_CORPUS)
-    return ABSENT_ZIPF + (ABSENT_ZIPF_LARGE - ABSENT_ZIPF) * min(1.0, max(0.0, share))
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    data = resources.files("bot.engine") / "data" / PLACES
+    return frozenset(gzip.decompress(data.read_bytes()).decode().split())
+
+
+def is_place(word: str) -> bool:
+    return word.lower() in _places()
 
 
 def find_anchors(
@@ -144,7 +145,7 @@ def find_anchors(
         count = df(stem([term])[0])
         topic = count >= TOPIC_MIN_PASSAGES and count / max(1, passages) > TOPIC_SHARE
         if count == 0:
-            if english_zipf(term) < absent_zipf(passages) and not likely_typo(term):
+            if (term in capitals or is_place(term)) and not likely_typo(term):
                 absent.append(term)
         elif (is_name(term) or term in capitals) and not topic:
             names.append(term)

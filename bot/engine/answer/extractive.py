@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -94,23 +94,30 @@ def _period_words(hint: TimeHint) -> str:
     return f"{hint.words} ({span})" if hint.words else span
 
 
+# A report follows its event: an article published up to this long after a period (its own length,
+# at least FOLLOW_MIN and at most FOLLOW_MAX days) may tell what happened in it, and what
+# followed. One published before the period began can only preview it, unless it is a day or two
+# early (time zones, an evening story dated the night before).
+FOLLOW_MIN, FOLLOW_MAX, EARLY_DAYS = 14, 45, 2
+
+
 def in_period(hint: TimeHint, hits: Sequence[Hit]) -> list[Hit]:
-    """The hits from the period the question names, or that speak about it."""
+    """The hits that can speak about the period the question names: published in it or in the
+    weeks after it, or later but naming it ("in March 2022")."""
     if not hint.period:
         return list(hits)
-    assert hint.start and hint.end
-    margin = min(45, max(3, (hint.end - hint.start).days))
-    return [h for h in hits if _in_period(hint, h, margin)]
+    return [h for h in hits if _in_period(hint, h)]
 
 
-def _in_period(hint: TimeHint, hit: Hit, margin: int) -> bool:
-    """Published in the period, or looking back on it (a report written before it is a preview)."""
+def _in_period(hint: TimeHint, hit: Hit) -> bool:
+    assert hint.start is not None and hint.end is not None
     published = hit.article.published
-    if published is not None and hint.covers(published, margin):
-        return True
-    assert hint.start is not None
-    looks_back = published is None or published >= hint.start
-    return looks_back and mentions_period(hint, hit.chunk.text)
+    if published is None:
+        return mentions_period(hint, hit.chunk.text)
+    if published < hint.start - timedelta(days=EARLY_DAYS):
+        return False
+    follow = min(FOLLOW_MAX, max(FOLLOW_MIN, (hint.end - hint.start).days))
+    return published <= hint.end + timedelta(days=follow) or mentions_period(hint, hit.chunk.text)
 
 
 def period_decline(query: Query, hits: Sequence[Hit], corpus: CorpusFacts) -> Answer:
