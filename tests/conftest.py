@@ -131,10 +131,10 @@ def engine(make_settings: Callable[..., Settings], corpus: Path, fake_embedder: 
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The default offline model, loaded once for all slow tests."""
-    from bot.engine.index.embed import SentenceTransformerEmbedder
+    from bot.engine.index.embed import load_embedder
     from bot.settings import default_model
 
-    return SentenceTransformerEmbedder(default_model())
+    return load_embedder(default_model())
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 from bot.engine.answer.generate import LLMConfig, complete, messages, numbered
 from bot.engine.answer.verify import check
 from bot.engine.engine import Engine
-from bot.engine.index.embed import SentenceTransformerEmbedder
+from bot.engine.index.embed import load_embedder
 from bot.engine.models import Hit
 from bot.settings import default_model
 from tests.fakellm import FakeLLM, Script
@@ -149,7 +149,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--hang-timeout", type=float, default=2.0)
     args = parser.parse_args()
-    embedder = SentenceTransformerEmbedder(default_model())
+    embedder = load_embedder(default_model())
     llm = FakeLLM().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bot.chat.client import TalksBot
-from bot.engine.index.embed import SentenceTransformerEmbedder
+from bot.engine.index.embed import load_embedder
 from bot.settings import default_model
 
 from .conftest import build_engine
@@ -52,7 +52,7 @@ def summary(label: str, seconds: list[float]) -> str:
 
 
 async def bot_latencies(root: Path, count: int) -> tuple[list[float], list[float]]:
-    engine = build_engine(root, SentenceTransformerEmbedder(default_model()))
+    engine = build_engine(root, load_embedder(default_model()))
     for q in QUESTIONS:  # warm-up: first calls pay for lazy initialisation
         engine.ask(q)
     latencies: list[float] = []

@@ -68,16 +68,16 @@ class Weights:
 # scale between models. Cross-validated figures: docs/ARCHITECTURE.md, "Answering a question".
 FITTED = {
     "e5": Weights(
-        {"meaning": 2.41, "standing": 1.16, "terms": 3.32, "passage": 0.55, "article": 1.87},
-        -5.73,
-        min_probability=0.0,
-        min_meaning=0.8481,
+        {"meaning": 2.68, "standing": 1.2, "terms": 3.58, "passage": 0.78, "article": 1.78},
+        -6.17,
+        min_probability=0.4806,
+        min_meaning=0.8241,
     ),
     "minilm": Weights(
-        {"meaning": 2.75, "standing": 0.0, "terms": 3.69, "passage": 1.6, "article": 1.1},
-        -4.51,
-        min_probability=0.2,
-        min_meaning=0.42,
+        {"meaning": 2.13, "standing": 0.53, "terms": 3.04, "passage": 1.48, "article": 1.37},
+        -4.26,
+        min_probability=0.66,
+        min_meaning=0.3962,
     ),
 }
 
