@@ -72,7 +72,7 @@ def test_a_well_cited_answer_is_generated(
     assert request.headers["Authorization"] == f"Bearer {SECRET}"
 
 
-def test_the_prompt_numbers_the_passages_one_per_line(
+def test_the_prompt_numbers_the_sources_one_per_line_with_title_outlet_and_date(
     generating: Callable[..., Engine], fake_llm: FakeLLM
 ) -> None:
     fake_llm.script = Script(GOOD)
@@ -83,7 +83,10 @@ def test_the_prompt_numbers_the_passages_one_per_line(
     assert lines[0] == "Sources:" and lines[-1] == f"Question: {QUESTION}"
     sources = [line for line in lines if line.startswith("[")]
     assert [s[:4] for s in sources] == ["[1] ", "[2] ", "[3] "]
-    assert sources[0].startswith("[1] The Kremlin insists any peace deal")
+    assert sources[0].startswith(
+        "[1] Kremlin sets terms for a ceasefire (Example News, 2 June 2025): "
+        "The Kremlin insists any peace deal"
+    )
 
 
 def test_json_says_which_mode_answered(
