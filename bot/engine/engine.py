@@ -172,19 +172,32 @@ class Engine:
         """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given.
         `history`: the earlier turns of the conversation; a follow-up borrows their context
         (conversation.py) and the Answer's `understood_as` says how it was read."""
-        return self._ask(question, self.filters(since, until, outlet), history).answer
+        return self.asked(question, since=since, until=until, outlet=outlet, history=history).answer
 
-    def _ask(self, question: str, filters: Filters, history: Sequence[Turn]) -> _Asked:
+    def asked(
+        self,
+        question: str,
+        *,
+        since: Day = None,
+        until: Day = None,
+        outlet: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Asked:
+        """`ask`, with what answering used: a language model's sources are chosen from it
+        (`evidence`)."""
+        return self._ask(question, self.filters(since, until, outlet), history)
+
+    def _ask(self, question: str, filters: Filters, history: Sequence[Turn]) -> Asked:
         typed = self._question(question)
 
-        def answer(snap: Snapshot) -> _Asked:
+        def answer(snap: Snapshot) -> Asked:
             meant = conversation.resolve(
                 typed, history, is_name=snap.sparse.is_name, today=self.today()
             )
             query = self._query(snap, meant.text)
             hits = self._retrieve(snap, query, None, filters)
             found = self._answer(snap, query, hits, filters)
-            return _Asked(
+            return Asked(
                 replace(found, question=typed, understood_as=meant.text), snap, query, hits
             )
 
@@ -239,15 +252,13 @@ class Engine:
             rules=self.answer_rules,
         )
 
-    def evidence(self, question: str) -> list[Source]:
+    def evidence(self, asked: Asked | str) -> list[Source]:
         """The numbered sources a language model is shown for a question (answer/evidence.py),
         whether or not the extractive step's decline keeps it from being asked; none if the
-        question is declined before ranking. For `talks eval`'s prompt recall and benchmarks."""
-        return self._evidence(self._ask(question, NO_FILTERS, ()))
-
-    def _evidence(self, asked: _Asked) -> list[Source]:
-        """The extractive answer's own sentences first, then the answer step's ranking, the
-        search's passages and the rest of the ranking, within TALKS_LLM_CONTEXT_TOKENS."""
+        question is declined before ranking. No model call: what answering fetched, ranked again
+        and cut to TALKS_LLM_CONTEXT_TOKENS (`talks eval`'s prompt recall, `make bench`)."""
+        if isinstance(asked, str):
+            asked = self.asked(asked)
         try:
             with asked.snap.reading():  # the view the answer was read from
                 ranked = self._rank(asked.snap, asked.query, asked.hits)
@@ -282,12 +293,12 @@ class Engine:
         passages only (answer/generate.py): `on_text` sees the unchecked draft as it streams; the
         Answer holds only checked sentences, or is the extractive one (its `mode` says which)."""
         started = time.monotonic()
-        asked = self._ask(question, self.filters(since, until, outlet), history)
+        asked = self.asked(question, since=since, until=until, outlet=outlet, history=history)
         answer = asked.answer
         if self.generator is None or answer.abstained:
             return answer  # a decline stands: nothing retrieved addresses the question
         meant = replace(answer, question=answer.understood_as)  # the model reads the resolved one
-        written = self.generator.write(meant, self._evidence(asked), on_text, started)
+        written = self.generator.write(meant, self.evidence(asked), on_text, started)
         return replace(written, question=answer.question, understood_as=answer.understood_as)
 
     def sources(self) -> list[SourceInfo]:
@@ -419,8 +430,9 @@ class Engine:
 
 
 @dataclass(frozen=True)
-class _Asked:
-    """A question answered, with what answering it used: what a model's sources are chosen from."""
+class Asked:
+    """A question answered, with what answering it used: the snapshot, the question as searched
+    and the passages found. A language model's sources are chosen from these (Engine.evidence)."""
 
     answer: Answer
     snap: Snapshot

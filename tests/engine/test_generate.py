@@ -162,6 +162,55 @@ def test_the_models_not_covered_is_the_usual_decline(
     assert answer.mode == "generated"
 
 
+REWORDED = (
+    "According to the source, the Kremlin says any peace deal must include Ukraine's withdrawal "
+    "from four annexed regions, giving up its NATO aspirations, and agreeing to limitations on its "
+    "armed forces. [1]"
+)
+
+
+def test_a_faithful_rewording_is_kept(generating: Callable[..., Engine], fake_llm: FakeLLM) -> None:
+    """Every name and number from source [1], a few verbs changed, an aside dropped."""
+    fake_llm.script = Script(REWORDED)
+    answer = generating().ask_stream(QUESTION)
+    assert answer.mode == "generated" and not answer.abstained
+    assert answer.text == REWORDED.replace(". [1]", ". [1]")
+    [cite] = answer.citations
+    assert cite.quote.startswith("The Kremlin insists any peace deal") and cite.quote in (
+        cite.article.text
+    )
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The sources provided do not contain information that answers this question.",
+        "I cannot answer from these sources.",
+        "There is no information about this in the sources.",
+        "Джерела не містять інформації, яка відповідає на це питання.",
+        "В источниках нет информации об этом.",
+    ],
+)
+def test_a_decline_in_the_models_own_words_is_the_usual_decline(
+    generating: Callable[..., Engine], fake_llm: FakeLLM, reply: str
+) -> None:
+    fake_llm.script = Script(reply)
+    answer = generating().ask_stream(QUESTION)
+    assert answer.abstained and answer.text == DECLINE and not answer.citations
+    assert answer.mode == "generated"
+
+
+def test_a_cited_answer_that_mentions_missing_information_is_an_answer(
+    generating: Callable[..., Engine], fake_llm: FakeLLM
+) -> None:
+    fake_llm.script = Script(
+        "The sources do not say how Moscow replied. Kyiv called the demands unacceptable [1]."
+    )
+    answer = generating().ask_stream(QUESTION)
+    assert answer.mode == "generated" and not answer.abstained
+    assert answer.text == "Kyiv called the demands unacceptable. [1]"
+
+
 def test_an_extractive_decline_does_not_ask_the_model(
     generating: Callable[..., Engine], fake_llm: FakeLLM
 ) -> None:

@@ -28,6 +28,12 @@ _META = tuple(
     основ надан джерел цих жаль питанн відпов інформац
     основ предостав источник этих сожален вопрос ответ информац""".split()
 )
+# Ukrainian and Russian function words (English ones are the shared STOPWORDS).
+_FUNCTION_WORDS = frozenset(
+    """я ми це ця цей ці цю що який яка яке які на про та і й в у з із до для як а але чи не
+    же це его это эта этот эти эту что который которая которое которые на о об и в во с со к
+    для как а но или не же мы""".split()
+)
 _MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 _NEG = r"(?:not|no|never|nothing|none|neither|cannot|can't|don't|doesn't|didn't|isn't|aren't|unable|without|lacks?)"
@@ -85,5 +91,9 @@ def _declining(sentence: str) -> bool:
 
 def _answers(clause: str) -> bool:
     """Three or more words that are not function words or talk about the sources."""
-    said = [w for w in words(clause) if w not in STOPWORDS and not w.startswith(_META)]
+    said = [
+        w
+        for w in words(clause)
+        if w not in STOPWORDS and w not in _FUNCTION_WORDS and not w.startswith(_META)
+    ]
     return len(said) >= ANSWERING_WORDS

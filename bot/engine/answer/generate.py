@@ -26,7 +26,7 @@ import openai
 from bot.engine.answer.declines import NOT_COVERED, declines
 from bot.engine.answer.evidence import Source
 from bot.engine.answer.extractive import DECLINE
-from bot.engine.answer.verify import check, compose
+from bot.engine.answer.verify import check, compose, model_spread
 from bot.engine.index.embed import Encode
 from bot.engine.models import Answer
 from bot.engine.search.timeq import time_hint
@@ -153,6 +153,14 @@ class Writer:
     def __init__(self, config: LLMConfig, encode: Encode) -> None:
         self.config = config
         self.encode = encode
+        self._spread: float | None = None  # the encoder's cosine scale, measured on first use
+
+    @property
+    def spread(self) -> float:
+        """verify.model_spread of the encoder, once per process (a benign race at worst)."""
+        if self._spread is None:
+            self._spread = model_spread(self.encode)
+        return self._spread
 
     @classmethod
     def from_settings(cls, settings: Settings, encode: Encode) -> Writer | None:
@@ -183,7 +191,7 @@ class Writer:
         if declines(text):
             return Answer(fallback.question, DECLINE, abstained=True, hits=fallback.hits,
                           mode="generated")  # fmt: skip
-        checked = check(text, sources, self.encode)
+        checked = check(text, sources, self.encode, spread=self.spread)
         for drop in checked.drops:
             log.info("dropped generated sentence %r: %s", drop.sentence[:120], drop.reason)
         latest = time_hint(fallback.question).latest
