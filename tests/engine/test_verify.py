@@ -13,8 +13,10 @@ from datetime import date
 import numpy as np
 import pytest
 
+from bot.engine.answer.claims import facts
 from bot.engine.answer.evidence import Source
-from bot.engine.answer.verify import Checked, check, clean, compose, facts, model_spread, units
+from bot.engine.answer.reply import clean, units
+from bot.engine.answer.verify import Checked, check, compose, model_spread
 from bot.engine.index.embed import Embedder
 from bot.engine.models import Article, Chunk, Sentence
 from bot.engine.text import sentence_spans

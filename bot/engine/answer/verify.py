@@ -11,12 +11,12 @@ supports it (spans.py: a sentence, two neighbours, or two clauses of a long one)
 Rewording passes (other verbs, tense, voice, a dropped aside, "According to the source, …"); an
 added name, number, date or claim does not. A sentence no cited source supports but another
 shown source does is cited to that one. Citations are renumbered in order of use and each quotes
-its supporting span verbatim. Links, mentions and markup the sources lack are removed first.
+its supporting span verbatim. Links, mentions and markup the sources lack are removed first
+(reply.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,10 +24,11 @@ import numpy as np
 
 from bot.engine.answer import claims as C
 from bot.engine.answer.evidence import Source
+from bot.engine.answer.reply import Unit, clean, units
 from bot.engine.answer.spans import Span, spans
 from bot.engine.index.embed import Encode
 from bot.engine.models import Answer, Citation, Hit
-from bot.engine.text import sentence_spans, words
+from bot.engine.text import words
 
 # A span supports a sentence when meaning + coverage reach SUPPORT. Coverage is the share of the
 # sentence's content stems the span uses (names may stand in the sentences before it). Meaning is
@@ -63,14 +64,6 @@ CALIBRATION = (
 CANDIDATES = 8  # spans per sentence scored by meaning, the best covered first
 BASELINE = 16  # shown sentences a sentence's cosines are measured against
 SCORED_WORDS = 64  # spans are embedded by their opening words, as in the extractive step
-_MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_LEADING_MARKERS = re.compile(r"^(?:[\s,]*\[\d+(?:\s*,\s*\d+)*\])+")
-_MASKED_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.I)
-_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b|(?<![\w.])@\w+")
-_MARKUP = re.compile(r"\*{1,3}|_{2,}|~~|`+|\|\||</?[a-zA-Z][^>]*>")
-_LINE_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*•]\s+|\d+[.)]\s+)", re.M)
-facts = C.facts  # the part of a sentence its source must hold (kept importable from here)
 
 
 @dataclass(frozen=True)
@@ -94,49 +87,10 @@ class Checked:
     drops: list[Drop] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Unit:
-    text: str
-    cites: tuple[int, ...]
-
-
 @dataclass
 class _Scored:
     span: Span
     score: float  # meaning + coverage
-
-
-def clean(text: str, sources: Iterable[str]) -> str:
-    """Links, mentions and markup the sources do not contain, removed; one line."""
-    shown = "\n".join(sources)
-    text = _MASKED_LINK.sub(lambda m: m.group(0) if m.group(1).isdigit() else m.group(1), text)
-    text = _URL.sub(lambda m: m.group(0) if m.group(0) in shown else "", text)
-    text = _MENTION.sub(lambda m: m.group(0) if m.group(0) in shown else "", text)
-    text = _LINE_MARK.sub("", text)
-    text = _MARKUP.sub("", text)
-    text = re.sub(r"\(\W*\)", "", text)  # brackets left empty by a removed link
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
-
-
-def units(text: str) -> list[_Unit]:
-    """Sentences with the markers they carry; markers after a full stop ("… talks. [1]")
-    belong to the sentence before them."""
-    pieces = [text[a:b] for a, b in sentence_spans(text)]
-    out: list[list[str]] = []
-    for piece in pieces:
-        lead = _LEADING_MARKERS.match(piece)
-        if lead and out:
-            out[-1].append(lead.group(0))
-            piece = piece[lead.end() :]
-        if piece.strip():
-            out.append([piece])
-    result = []
-    for parts in out:
-        joined = " ".join(parts)
-        cites = tuple(int(n) for m in _MARKERS.findall(joined) for n in re.split(r"\s*,\s*", m))
-        bare = " ".join(re.sub(rf",?\s*{_MARKERS.pattern}", " ", joined).split())
-        result.append(_Unit(re.sub(r"\s+([.,;:!?])", r"\1", bare), tuple(dict.fromkeys(cites))))
-    return result
 
 
 def model_spread(encode: Encode) -> float:
@@ -156,7 +110,7 @@ def check(
     model_spread(encode), measured here if not given."""
     shown = {s.n: s for s in sources}
     drops: list[Drop] = []
-    pending: list[_Unit] = []
+    pending: list[Unit] = []
     for unit in units(clean(text, [s.text for s in sources])):
         reason = _structural_problem(unit, shown)
         if reason:
@@ -170,7 +124,7 @@ def check(
     return Checked(claims, drops + more)
 
 
-def _structural_problem(unit: _Unit, shown: dict[int, Source]) -> str | None:
+def _structural_problem(unit: Unit, shown: dict[int, Source]) -> str | None:
     if not unit.cites:
         return "no [n] citation"
     unknown = [n for n in unit.cites if n not in shown]
@@ -186,7 +140,7 @@ class _Judge:
     call for the sentences, their candidate spans and the baseline sample."""
 
     def __init__(
-        self, pending: list[_Unit], sources: Sequence[Source], encode: Encode, spread: float
+        self, pending: list[Unit], sources: Sequence[Source], encode: Encode, spread: float
     ) -> None:
         self.pending, self.sources, self.spread = pending, list(sources), spread
         self.spans = [sp for s in sources for sp in spans(s)]
@@ -227,7 +181,7 @@ class _Judge:
             (claims if isinstance(result, Claim) else drops).append(result)  # type: ignore[arg-type]
         return claims, drops
 
-    def _judge(self, k: int, unit: _Unit) -> Claim | Drop:
+    def _judge(self, k: int, unit: Unit) -> Claim | Drop:
         scored, best = self._scored(k, unit.text)
         cited = _verdict(unit.text, scored, unit.cites, self.known)
         if isinstance(cited, dict):
