@@ -15,6 +15,7 @@ from benchmarks.machine import machine
 from benchmarks.peer import PeerFigures, run_peer
 from benchmarks.pg_bench import PgBench
 from benchmarks.pg_run import run_postgres
+from benchmarks.prompt_bench import PromptLatency, measure_prompt
 from benchmarks.scale import AnnFigures, measure_size
 from benchmarks.speed import (
     Build,
@@ -88,6 +89,7 @@ class SizeBench:
     index_mb: float | None = None
     write_s: float | None = None  # SQLite + FAISS + BM25 build from synthetic parts
     timeline: TimelineLatency | None = None  # `talks timeline` on the same synthetic index
+    prompt: PromptLatency | None = None  # a language model's prompt built, after the answer
 
 
 @dataclass
@@ -189,6 +191,7 @@ def full_pipeline(
     synthetic = Engine(s, engine.embedder)
     result.pipeline = measure_latency(synthetic, questions)
     result.timeline = measure_timeline(synthetic)
+    result.prompt = measure_prompt(synthetic, questions)
     result.index_mb = index_mb(synthetic)
     result.cold = cold_start(s, questions[0], plan.env)
     synthetic.generation().close()

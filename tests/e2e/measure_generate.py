@@ -3,7 +3,7 @@
 Run: .venv/bin/python -m tests.e2e.measure_generate [--rounds 20] [--hang-timeout 2]
 
 Each case is a question from the e2e corpus and a reply a model might write, cited by the title
-of the article it means (turned into the number that article's passage is shown under). Printed:
+of the article it means (turned into the number that article is shown under). Printed:
 every dropped sentence with its reason; per answer, the time of the generation itself (request
 to last streamed piece, against the local fake) and of verification (one encoder call and the
 checks), with their ratio; and how long the fallback takes when the server hangs.
@@ -18,11 +18,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.engine.answer.generate import LLMConfig, complete, messages, numbered
+from bot.engine.answer.evidence import Source
+from bot.engine.answer.generate import LLMConfig, complete, messages
 from bot.engine.answer.verify import check
 from bot.engine.engine import Engine
 from bot.engine.index.embed import load_embedder
-from bot.engine.models import Hit
 from bot.settings import default_model
 from tests.fakellm import FakeLLM, Script
 
@@ -66,7 +66,7 @@ CASES: list[tuple[str, list[tuple[str | None, str]]]] = [
 ]  # fmt: skip
 
 
-def reply_for(parts: list[tuple[str | None, str]], shown: dict[int, Hit]) -> str:
+def reply_for(parts: list[tuple[str | None, str]], shown: list[Source]) -> str:
     out = []
     for target, sentence in parts:
         if target is None:
@@ -75,7 +75,7 @@ def reply_for(parts: list[tuple[str | None, str]], shown: dict[int, Hit]) -> str
         if target.startswith("#"):
             out.append(f"{sentence} [{target[1:]}].")  # a number that was not shown
             continue
-        n = next(k for k, h in shown.items() if h.article.title.startswith(target))
+        n = next(s.n for s in shown if s.article.title.startswith(target))
         out.append(f"{sentence} [{n}].")
     return " ".join(out)
 
@@ -85,6 +85,7 @@ def kind(reason: str) -> str:
         ("not shown", "cites a source not shown"),
         ("no [n]", "no citation"),
         ("meaning", "meaning not close to its source"),
+        ("reverses", "reverses its source"),
         ("'", "a fact not in its source"),
     ):
         if key in reason:
@@ -100,7 +101,7 @@ def measure(engine: Engine, llm: FakeLLM, rounds: int) -> None:
     gen_s: list[float] = []
     ver_s: list[float] = []
     for question, parts in CASES:
-        shown = numbered(engine.ask(question).hits)
+        shown = engine.evidence(question)
         llm.script = Script(reply_for(parts, shown))
         chat = messages(question, shown)
         for _ in range(rounds):

@@ -10,7 +10,6 @@ import pytest
 
 from bot.chat.client import TalksBot
 from bot.chat.cogs.ask import Ask
-from bot.engine.answer.generate import numbered
 from bot.engine.engine import Engine
 from tests.fakellm import FakeLLM, Script
 
@@ -37,9 +36,9 @@ def generating(
 
 
 def kremlin_reply(engine: Engine) -> str:
-    """A faithful paraphrase, cited with the number the Kremlin passage is shown under."""
-    shown = numbered(engine.ask(ASK_KREMLIN).hits)
-    n = next(k for k, h in shown.items() if h.article.title.startswith("Kremlin sets terms"))
+    """A faithful paraphrase, cited with the number the Kremlin article is shown under."""
+    shown = engine.evidence(ASK_KREMLIN)
+    n = next(s.n for s in shown if s.article.title.startswith("Kremlin sets terms"))
     return (
         f"The Kremlin demands that Ukraine withdraw from four annexed regions and renounce its "
         f"NATO aspirations [{n}]. Kyiv called the demands unacceptable [{n}]."

@@ -72,7 +72,7 @@ def test_a_well_cited_answer_is_generated(
     assert request.headers["Authorization"] == f"Bearer {SECRET}"
 
 
-def test_the_prompt_numbers_the_passages_one_per_line(
+def test_the_prompt_numbers_the_sources_one_per_line_with_title_outlet_and_date(
     generating: Callable[..., Engine], fake_llm: FakeLLM
 ) -> None:
     fake_llm.script = Script(GOOD)
@@ -83,7 +83,10 @@ def test_the_prompt_numbers_the_passages_one_per_line(
     assert lines[0] == "Sources:" and lines[-1] == f"Question: {QUESTION}"
     sources = [line for line in lines if line.startswith("[")]
     assert [s[:4] for s in sources] == ["[1] ", "[2] ", "[3] "]
-    assert sources[0].startswith("[1] The Kremlin insists any peace deal")
+    assert sources[0].startswith(
+        "[1] Kremlin sets terms for a ceasefire (Example News, 2 June 2025): "
+        "The Kremlin insists any peace deal"
+    )
 
 
 def test_json_says_which_mode_answered(
@@ -157,6 +160,55 @@ def test_the_models_not_covered_is_the_usual_decline(
     answer = generating().ask_stream(QUESTION)
     assert answer.abstained and answer.text == DECLINE and not answer.citations
     assert answer.mode == "generated"
+
+
+REWORDED = (
+    "According to the source, the Kremlin says any peace deal must include Ukraine's withdrawal "
+    "from four annexed regions, giving up its NATO aspirations, and agreeing to limitations on its "
+    "armed forces. [1]"
+)
+
+
+def test_a_faithful_rewording_is_kept(generating: Callable[..., Engine], fake_llm: FakeLLM) -> None:
+    """Every name and number from source [1], a few verbs changed, an aside dropped."""
+    fake_llm.script = Script(REWORDED)
+    answer = generating().ask_stream(QUESTION)
+    assert answer.mode == "generated" and not answer.abstained
+    assert answer.text == REWORDED.replace(". [1]", ". [1]")
+    [cite] = answer.citations
+    assert cite.quote.startswith("The Kremlin insists any peace deal") and cite.quote in (
+        cite.article.text
+    )
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The sources provided do not contain information that answers this question.",
+        "I cannot answer from these sources.",
+        "There is no information about this in the sources.",
+        "Джерела не містять інформації, яка відповідає на це питання.",
+        "В источниках нет информации об этом.",
+    ],
+)
+def test_a_decline_in_the_models_own_words_is_the_usual_decline(
+    generating: Callable[..., Engine], fake_llm: FakeLLM, reply: str
+) -> None:
+    fake_llm.script = Script(reply)
+    answer = generating().ask_stream(QUESTION)
+    assert answer.abstained and answer.text == DECLINE and not answer.citations
+    assert answer.mode == "generated"
+
+
+def test_a_cited_answer_that_mentions_missing_information_is_an_answer(
+    generating: Callable[..., Engine], fake_llm: FakeLLM
+) -> None:
+    fake_llm.script = Script(
+        "The sources do not say how Moscow replied. Kyiv called the demands unacceptable [1]."
+    )
+    answer = generating().ask_stream(QUESTION)
+    assert answer.mode == "generated" and not answer.abstained
+    assert answer.text == "Kyiv called the demands unacceptable. [1]"
 
 
 def test_an_extractive_decline_does_not_ask_the_model(
