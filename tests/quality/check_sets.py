@@ -29,7 +29,17 @@ The sealed articles themselves are checked too: their fields, outlet, url, lengt
 a publication date outside 2021-09-01..2022-08-15 and outside every unanswerable dated period of
 train and dev (+- 45 days), and none of them reports a train/dev near-miss anchor (so the corpora
 can be loaded together without turning a train/dev decline into an answer).
-Questions are unique across all five sets.
+The language set (lang/qa_lang.jsonl) asks in Ukrainian and Russian. Its corpus is the official
+texts, the seed and lang/articles.jsonl (Ukrainian and Russian news-style articles written for the
+tests). Its lines follow the train/dev rules over that corpus and also carry `english` (the same
+question asked in English: present, different from the question, no Cyrillic letters, a copy of
+no question of any set) and `language` ("uk" or "ru"; a question holding letters only the other
+language uses is rejected). Facts stay in the language of their source article. Its near-miss
+anchors (lang/near_miss_anchors.json) give term groups in both scripts (at least one all-Latin
+group and one Cyrillic group per anchor). The lang articles are checked too: fields, outlet, url,
+language and its letters, length, paragraphs, a publication date inside the official corpus' span,
+and none of them reports a train/dev near-miss anchor.
+Questions are unique across all six sets.
 
 Corpora are read from the shared directory next to the repository
 (<repo>/../shared/seeds/*.txt and <repo>/../shared/data/official_statements_2021_2022.jsonl).
@@ -67,6 +77,18 @@ SEALED_ARTICLE_KEYS = {"id", "title", "url", "outlet", "published", "text", "lan
 SEALED_WORDS = (350, 900)
 # No sealed article may be published here: the official corpus covers it (with some margin).
 SEALED_NO_ARTICLES = (date(2021, 9, 1), date(2022, 8, 15))
+
+LANG_DIR = HERE / "lang"
+LANG_SET = LANG_DIR / "qa_lang.jsonl"
+LANG_ARTICLES = LANG_DIR / "articles.jsonl"
+LANG_ANCHORS_JSON = LANG_DIR / "near_miss_anchors.json"
+LANG_URL_PREFIX = "https://example.org/talks-tests/lang/"
+LANG_LANGUAGES = ("uk", "ru")
+LANG_WORDS = (250, 600)
+LANG_EXTRA_KEYS = frozenset({"english", "language"})
+# Letters only one of the two languages uses (Ukrainian: і ї є ґ; Russian: ы э ъ ё).
+ONLY_LETTERS = {"uk": frozenset("іїєґ"), "ru": frozenset("ыэъё")}
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 STYLES = {"formal", "casual", "typo", "short", "dated"}
 KINDS = {"answerable", "near_miss", "dated", "off_topic"}
@@ -175,6 +197,22 @@ def load_sealed_corpus() -> Corpus:
     return Corpus(texts, published)
 
 
+def load_lang_articles(path: Path = LANG_ARTICLES) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_lang_corpus() -> Corpus:
+    """Official texts, the seed and the Ukrainian and Russian articles written for the tests: the
+    corpus of the language set. Lang articles are keyed by url, like official records."""
+    corpus = load_combined_corpus()
+    texts, published = dict(corpus.texts), dict(corpus.published)
+    for record in load_lang_articles():
+        texts[record["url"]] = record["text"]
+        published[record["url"]] = date.fromisoformat(record["published"][:10])
+    return Corpus(texts, published)
+
+
 def read_set(path: Path) -> tuple[list[dict], list[str]]:
     items: list[dict] = []
     errors: list[str] = []
@@ -278,16 +316,22 @@ def _check_near_miss(
 
 
 def _check_kind(
-    item: dict, corpus: Corpus, where: str, anchors_path: Path = ANCHORS_JSON
+    item: dict,
+    corpus: Corpus,
+    where: str,
+    anchors_path: Path = ANCHORS_JSON,
+    extra_keys: frozenset[str] = frozenset(),
 ) -> Iterable[str]:
-    """The checks of the train and dev sets, where every line names its kind."""
+    """The checks of the train and dev sets, where every line names its kind (`extra_keys`: keys
+    every line of the set carries besides those of its kind)."""
     kind = item.get("kind")
     if kind not in KINDS:
         yield f"{where}: kind {kind!r} not in {sorted(KINDS)}"
         return
     keys = set(item) - {"_line"}
-    if keys != KEYS_BY_KIND[kind]:
-        yield f"{where}: keys {sorted(keys)} != {sorted(KEYS_BY_KIND[kind])} for kind {kind}"
+    expected = KEYS_BY_KIND[kind] | extra_keys
+    if keys != expected:
+        yield f"{where}: keys {sorted(keys)} != {sorted(expected)} for kind {kind}"
         return
     if kind == "answerable" and item["source"] is None:
         yield f"{where}: an answerable line needs a source"
@@ -305,17 +349,18 @@ def check_set(
     seen: set[str] | None = None,
     with_kind: bool | None = None,
     anchors_path: Path = ANCHORS_JSON,
+    extra_keys: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Problems in one set; `seen` carries normalised questions across sets (no copies);
-    `with_kind` (default: the path is the train, dev or sealed set) applies the per-kind rules,
-    with the near-miss anchors of `anchors_path`."""
+    `with_kind` (default: the path is the train, dev, sealed or language set) applies the per-kind
+    rules, with the near-miss anchors of `anchors_path` and the `extra_keys` every line carries."""
     items, errors = read_set(path)
     seen = set() if seen is None else seen
-    new = path in (*NEW_SETS, SEALED_SET) if with_kind is None else with_kind
+    new = path in (*NEW_SETS, SEALED_SET, LANG_SET) if with_kind is None else with_kind
     for item in items:
         where = f"{path.name}:{item['_line']}"
         if new:
-            errors.extend(_check_kind(item, corpus, where, anchors_path))
+            errors.extend(_check_kind(item, corpus, where, anchors_path, extra_keys))
         elif set(item) - {"_line"} != KEYS:
             errors.append(f"{where}: keys {sorted(set(item) - {'_line'})} != {sorted(KEYS)}")
             continue
@@ -412,7 +457,124 @@ def _check_sealed_sources() -> list[str]:
     ]
 
 
-def check_all(corpus: Corpus, sealed_corpus: Corpus | None = None) -> list[str]:
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _foreign_letters(text: str, language: str) -> str:
+    """Letters of `text` that only the other language (of uk / ru) uses."""
+    other = ONLY_LETTERS["ru" if language == "uk" else "uk"]
+    return "".join(sorted({c for c in text.lower() if c in other}))
+
+
+def check_lang_articles(articles: list[dict] | None = None) -> list[str]:
+    """The Ukrainian and Russian articles written for the tests: fields, outlet, url, language and
+    its letters (title and text), length, paragraphs, a publication date inside the official
+    corpus' span, and no train/dev near-miss anchor reported by them."""
+    articles = load_lang_articles() if articles is None else articles
+    errors: list[str] = []
+    where0 = LANG_ARTICLES.name
+    for key in ("id", "url"):
+        values = [a.get(key) for a in articles]
+        if len(set(values)) != len(values):
+            errors.append(f"{where0}: duplicate {key}")
+    texts: dict[str, str] = {}
+    for n, article in enumerate(articles, start=1):
+        where = f"{where0}:{n}"
+        if set(article) != SEALED_ARTICLE_KEYS:
+            errors.append(f"{where}: keys {sorted(article)} != {sorted(SEALED_ARTICLE_KEYS)}")
+            continue
+        if article["outlet"] != SEALED_OUTLET:
+            errors.append(f"{where}: outlet must be {SEALED_OUTLET!r}")
+        if not article["url"].startswith(LANG_URL_PREFIX):
+            errors.append(f"{where}: url must start with {LANG_URL_PREFIX}")
+        language = article["language"]
+        if language not in LANG_LANGUAGES:
+            errors.append(f"{where}: language must be one of {LANG_LANGUAGES}")
+        else:
+            for field in ("title", "text"):
+                foreign = _foreign_letters(article[field], language)
+                if foreign:
+                    errors.append(f"{where}: {field} in {language!r} holds letters {foreign!r}")
+                if not CYRILLIC.search(article[field]):
+                    errors.append(f"{where}: {field} is not written in Cyrillic")
+        words = len(article["text"].split())
+        if not LANG_WORDS[0] <= words <= LANG_WORDS[1]:
+            errors.append(f"{where}: {words} words, not {LANG_WORDS[0]}-{LANG_WORDS[1]}")
+        if "\n\n" not in article["text"]:
+            errors.append(f"{where}: paragraphs must be separated by blank lines")
+        try:
+            day = date.fromisoformat(article["published"])
+        except (TypeError, ValueError):
+            errors.append(f"{where}: published must be an ISO date")
+            continue
+        if not COVERED[0] <= day <= COVERED[1]:
+            errors.append(f"{where}: published {day}, outside the official corpus' span {COVERED}")
+        texts[article["url"]] = article["text"]
+    only_lang = Corpus(texts, dict.fromkeys(texts))
+    for missing, groups in load_anchors(ANCHORS_JSON).items():
+        for group in groups:
+            if only_lang.together(group):
+                errors.append(
+                    f"{where0}: train/dev anchor {missing!r}: {' + '.join(group)} "
+                    "occur together in a lang article"
+                )
+    return errors
+
+
+def check_lang_anchors(path: Path = LANG_ANCHORS_JSON) -> list[str]:
+    """Every anchor of the language set spells its terms in both scripts: at least one group
+    written in Latin letters only and one with Cyrillic terms."""
+    errors: list[str] = []
+    for missing, groups in load_anchors(path).items():
+        cyrillic = [any(CYRILLIC.search(t) for t in g) for g in groups]
+        if all(cyrillic) or not any(cyrillic):
+            errors.append(f"{path.name}: anchor {missing!r} needs Latin and Cyrillic term groups")
+    return errors
+
+
+def check_lang_set(
+    path: Path = LANG_SET,
+    corpus: Corpus | None = None,
+    seen: set[str] | None = None,
+    anchors_path: Path = LANG_ANCHORS_JSON,
+) -> list[str]:
+    """The language set: the train/dev rules over its corpus (official, seed, lang articles), and
+    on every line `language` in uk/ru (no letters only the other language uses) and `english`,
+    the same question in English (present, different, no Cyrillic, a copy of no question)."""
+    corpus = load_lang_corpus() if corpus is None else corpus
+    seen = set() if seen is None else seen
+    errors = check_set(
+        path, corpus, seen, with_kind=True, anchors_path=anchors_path, extra_keys=LANG_EXTRA_KEYS
+    )
+    items, _ = read_set(path)
+    englishes: set[str] = set()
+    for item in items:
+        where = f"{path.name}:{item['_line']}"
+        question, english, language = (item.get(k) for k in ("question", "english", "language"))
+        if language not in LANG_LANGUAGES:
+            errors.append(f"{where}: language {language!r} not in {LANG_LANGUAGES}")
+        elif isinstance(question, str) and _foreign_letters(question, language):
+            letters = _foreign_letters(question, language)
+            errors.append(f"{where}: question in {language!r} holds letters {letters!r}")
+        if not isinstance(english, str) or not english.strip():
+            errors.append(f"{where}: english must be a non-empty string")
+            continue
+        key = _normalised(english)
+        if isinstance(question, str) and key == _normalised(question):
+            errors.append(f"{where}: english is the question itself")
+        if CYRILLIC.search(english):
+            errors.append(f"{where}: english holds Cyrillic letters")
+        if key in seen or key in englishes:
+            errors.append(f"{where}: english {english!r} copies a question")
+        englishes.add(key)
+    seen |= englishes
+    return errors
+
+
+def check_all(
+    corpus: Corpus, sealed_corpus: Corpus | None = None, lang_corpus: Corpus | None = None
+) -> list[str]:
     seen: set[str] = set()
     errors: list[str] = []
     for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS):
@@ -421,6 +583,9 @@ def check_all(corpus: Corpus, sealed_corpus: Corpus | None = None) -> list[str]:
     errors += check_sealed_articles()
     errors += check_set(SEALED_SET, sealed_corpus, seen, anchors_path=SEALED_ANCHORS_JSON)
     errors += _check_sealed_sources()
+    errors += check_lang_articles()
+    errors += check_lang_anchors()
+    errors += check_lang_set(LANG_SET, lang_corpus, seen)
     return errors
 
 
@@ -438,6 +603,20 @@ def summary(path: Path) -> str:
     )
 
 
+def lang_summary(path: Path = LANG_SET) -> str:
+    """The language set per question language and kind, and its articles per language."""
+    items, _ = read_set(path)
+    per: dict[str, dict[str, int]] = {}
+    for item in items:
+        counts = per.setdefault(str(item.get("language")), {})
+        counts[str(item.get("kind"))] = counts.get(str(item.get("kind")), 0) + 1
+    articles: dict[str, int] = {}
+    for article in load_lang_articles():
+        articles[article["language"]] = articles.get(article["language"], 0) + 1
+    langs = "; ".join(f"{lang} {dict(sorted(c.items()))}" for lang, c in sorted(per.items()))
+    return f"{path.name} by language: {langs}; articles {dict(sorted(articles.items()))}"
+
+
 def main() -> int:
     if not SHARED.is_dir():
         print(f"shared data directory not found: {SHARED}", file=sys.stderr)
@@ -445,8 +624,9 @@ def main() -> int:
     errors = check_all(load_combined_corpus())
     for err in errors:
         print(err, file=sys.stderr)
-    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS, SEALED_SET):
+    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS, SEALED_SET, LANG_SET):
         print(summary(path))
+    print(lang_summary())
     print("OK" if not errors else f"{len(errors)} problem(s)")
     return 1 if errors else 0
 

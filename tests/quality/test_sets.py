@@ -181,3 +181,111 @@ def test_checker_rejects_bad_lines(corpus: Any, tmp_path: Path) -> None:
     reported = check_sets.Corpus({"a": "Putin spoke with Jens Stoltenberg by phone."}, {"a": None})
     assert reported.together(["putin", "stoltenberg"])
     assert not reported.together(["putin", "valletta"])
+
+
+def _lang_items() -> list[dict]:
+    items, errors = check_sets.read_set(check_sets.LANG_SET)
+    assert not errors, "\n".join(errors)
+    return items
+
+
+def test_lang_set_has_the_agreed_mix() -> None:
+    """At least 80 questions in Ukrainian and Russian (roughly half each): answerable questions on
+    the lang articles (some asked in the other language) and on the English records or the seed,
+    dated ones with and without a source, near-misses and off-topic ones; at least half typed as
+    in chat."""
+    items = _lang_items()
+    assert len(items) >= 80
+    kinds = Counter(i["kind"] for i in items)
+    assert kinds["near_miss"] >= 10 and kinds["off_topic"] >= 10 and kinds["dated"] >= 8
+    languages = Counter(i["language"] for i in items)
+    assert set(languages) == {"uk", "ru"} and abs(languages["uk"] - languages["ru"]) <= 10
+    article_language = {a["url"]: a["language"] for a in check_sets.load_lang_articles()}
+    answerable = [i for i in items if i["kind"] == "answerable"]
+    on_articles = [i for i in answerable if i["source"] in article_language]
+    assert len(on_articles) >= 25 and len(answerable) - len(on_articles) >= 18
+    crossed = [i for i in on_articles if i["language"] != article_language[i["source"]]]
+    assert len(crossed) >= 8
+    dated = [i for i in items if i["kind"] == "dated"]
+    assert sum(i["source"] is None for i in dated) >= 4 and sum(bool(i["source"]) for i in dated) >= 4
+    chat = sum(i["style"] in ("casual", "typo", "short") for i in items)
+    assert chat * 2 >= len(items), f"only {chat} of {len(items)} typed as in chat"
+
+
+def test_lang_articles_are_valid() -> None:
+    articles = check_sets.load_lang_articles()
+    assert Counter(a["language"] for a in articles) == {"uk": 12, "ru": 12}
+    assert not check_sets.check_lang_articles(articles)
+    assert not check_sets.check_lang_anchors()
+
+
+def test_checker_rejects_bad_lang_articles() -> None:
+    """A wrong language, Russian letters in a Ukrainian text, a wrong outlet, a too-short text,
+    a date outside the official corpus' span, and a train/dev near-miss anchor reported."""
+    good = next(a for a in check_sets.load_lang_articles() if a["language"] == "uk")
+    bad = [
+        {**good, "id": "x1", "url": good["url"] + "-1", "language": "en"},
+        {**good, "id": "x2", "url": good["url"] + "-2", "text": good["text"] + "\n\nЭто ещё тест."},
+        {**good, "id": "x3", "url": good["url"] + "-3", "outlet": "Reuters"},
+        {**good, "id": "x4", "url": good["url"] + "-4", "text": "Коротко.\n\nЗовсім."},
+        {**good, "id": "x5", "url": good["url"] + "-5", "published": "2023-03-01"},
+        {
+            **good,
+            "id": "x6",
+            "url": good["url"] + "-6",
+            "text": good["text"] + "\n\nThe talks in Valletta went on all night.",
+        },
+    ]
+    errors = check_sets.check_lang_articles(bad)
+    for n in range(1, 6):
+        assert any(e.startswith(f"articles.jsonl:{n}:") for e in errors), (n, errors)
+    assert any("summit in Valletta" in e for e in errors), errors
+
+
+def test_checker_rejects_bad_lang_lines(tmp_path: Path) -> None:
+    """Each language rule can fail: a language outside uk/ru, Russian letters in a line marked
+    uk, no english, english equal to the question, Cyrillic in english, an english line copying
+    a question, a Russian fact not in a Ukrainian article, a near-miss whose anchor the lang
+    articles report; a good line passes."""
+    if not check_sets.SEEDS_DIR.is_dir() or not check_sets.OFFICIAL_JSONL.is_file():
+        pytest.skip(f"shared corpora not found under {check_sets.SHARED}")
+    corpus = check_sets.load_lang_corpus()
+    url = next(a["url"] for a in check_sets.load_lang_articles() if a["language"] == "uk")
+    text = corpus.texts[url]
+    fact = text.split()[5]
+    base: dict[str, Any] = {
+        "facts": [[fact]],
+        "source": url,
+        "style": "casual",
+        "kind": "answerable",
+        "language": "uk",
+    }
+    anchors = tmp_path / "anchors.json"
+    anchors.write_text(json.dumps({"probe": [["київ"], ["kyiv"]]}), encoding="utf-8")
+    path = _write(
+        tmp_path,
+        {**base, "question": "що там q0", "english": "what is there q0"},
+        {**base, "question": "що там q1", "english": "what is there q1", "language": "en"},
+        {**base, "question": "что там ещё q2", "english": "what else is there q2"},
+        {**base, "question": "що там q3", "english": ""},
+        {**base, "question": "що там q4", "english": "Що там q4"},
+        {**base, "question": "що там q5", "english": "що there q5"},
+        {**base, "question": "що там q6", "english": "What is there  Q0"},
+        {**base, "question": "що там q7", "english": "what is there q7", "facts": [["ещё"]]},
+        {
+            **base,
+            "question": "що там q8",
+            "english": "what is there q8",
+            "facts": [],
+            "source": None,
+            "kind": "near_miss",
+            "missing": "probe",
+        },
+    )
+    errors = check_sets.check_lang_set(path, corpus, anchors_path=anchors)
+    assert not any(e.startswith("qa_probe.jsonl:1:") for e in errors), errors
+    for line in range(2, 10):
+        assert any(e.startswith(f"qa_probe.jsonl:{line}:") for e in errors), (line, errors)
+    anchors.write_text(json.dumps({"probe": [["kyiv"]]}), encoding="utf-8")
+    check_sets.load_anchors.cache_clear()
+    assert check_sets.check_lang_anchors(anchors)
