@@ -120,6 +120,10 @@ class Settings(BaseSettings):
     # 4,096-token context. Lower it for a small model on a CPU, raise it for a big one on a GPU.
     llm_context_tokens: int = Field(default=2000, ge=200, le=100_000)
 
+    # The language of the bot's own words (declines, labels) when a question is too short to tell
+    # its own; a longer question is answered in its language (en, uk, ru).
+    language: Literal["en", "uk", "ru"] = "en"
+
     log_level: str = "INFO"
 
     @field_validator("fetch_allow_hosts", mode="before")

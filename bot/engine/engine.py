@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
-from bot.engine import changes, conversation, feeds
+from bot.engine import changes, conversation, feeds, lang
 from bot.engine import timeline as timelines
 from bot.engine.answer import evidence
 from bot.engine.answer.evidence import Source
@@ -194,7 +194,7 @@ class Engine:
             meant = conversation.resolve(
                 typed, history, is_name=snap.sparse.is_name, today=self.today()
             )
-            query = self._query(snap, meant.text)
+            query = self._query(snap, meant.text, self.language_of(typed))
             hits = self._retrieve(snap, query, None, filters)
             found = self._answer(snap, query, hits, filters)
             return Asked(
@@ -276,8 +276,20 @@ class Engine:
             log.info("no sources for the model (%s)", exc)
             return []
 
-    def _query(self, snap: Snapshot, question: str) -> Query:
-        return make_query(self._question(question), snap, self.embedder.encode_query, self.today())
+    def _query(self, snap: Snapshot, question: str, language: str | None = None) -> Query:
+        text = self._question(question)
+        return make_query(
+            text,
+            snap,
+            self.embedder.encode_query,
+            self.today(),
+            language or self.language_of(text),
+        )
+
+    def language_of(self, text: str) -> str:
+        """The language to answer `text` in: its own, or the server's (TALKS_LANGUAGE) when it
+        is too short to tell."""
+        return lang.detect(text, self.settings.language)
 
     def ask_stream(
         self,

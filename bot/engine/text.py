@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import Stemmer
+from bot.engine import lang
 
 # Abbreviations after which a full stop does not end a sentence. ("etc." is not one: it closes
 # a list, and before a capital letter it ends the sentence too.)
@@ -131,18 +131,25 @@ def words(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+def stem(tokens: list[str], language: str | None = None) -> list[str]:
+    """The forms keyword search compares: English Snowball stems for Latin-script words; Russian
+    stems or Ukrainian lemmas for Cyrillic ones, by the text's `language` (lang.py)."""
+    return lang.stem(tokens, language)
 
 
-def stem(tokens: list[str]) -> list[str]:
-    return list(_stemmer().stemWords(tokens))
+def _cyrillic_stopwords() -> frozenset[str]:
+    """Ukrainian and Russian function words (stopwordsiso's lists, in its wheel), with the chat
+    filler of both ("шо", "че", "плз")."""
+    from stopwordsiso import stopwords
+
+    chat = "шо що че чо плз пж ну ок оке лол кст хто кто тоді тогда зараз сейчас щас".split()
+    return frozenset(stopwords(["uk", "ru"])) | frozenset(chat)
 
 
 # Words that carry no topic: English function words, question words and chat filler.
-STOPWORDS = frozenset(
-    """
+STOPWORDS = (
+    frozenset(
+        """
     a about above after again against all also am an and any are aren as at be because been
     before being below between both but by can cannot could did didn do does doesn doing don
     down during each few for from further had has have having he her here hers herself him
@@ -159,6 +166,8 @@ STOPWORDS = frozenset(
     nah pls plz actually actualy really just like exactly wondering curious basically anyway
     anyways stuff guys honestly literally probably tbh imo ngl gotten
     """.split()
+    )
+    | _cyrillic_stopwords()
 )
 
 

@@ -110,7 +110,9 @@ def mode_weights(engine: Engine) -> dict[str, tuple[float, float]]:
 def ranked(engine: Engine, question: str) -> dict[str, list[Hit]]:
     """The same index searched three ways: dense only, BM25 only, and as the engine fuses them."""
     gen = engine.generation()
-    query = make_query(question, gen, engine.embedder.encode_query)
+    query = make_query(
+        question, gen, engine.embedder.encode_query, language=engine.language_of(question)
+    )
     out = {}
     for mode, (dw, sw) in mode_weights(engine).items():
         hits = retrieve(gen, query, DEPTH, dense_weight=dw, sparse_weight=sw)

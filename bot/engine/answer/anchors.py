@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from bot.engine import lang
 from bot.engine.text import STOPWORDS, english_zipf, stem, words
 
 # A question word the articles never use is missing evidence only if it is a name: capitalised
@@ -29,6 +30,17 @@ PLACES = "places.txt.gz"
 TOPIC_SHARE = 0.03
 # ... and in at least this many passages: in a handful of articles every name looks common.
 TOPIC_MIN_PASSAGES = 20
+# A question's name capitalised mid-sentence, in Latin or Cyrillic letters.
+_CAPITALISED = re.compile(r"(?<=\w )([A-ZА-ЯІЇЄҐЁ][^\W\d_]+)")
+# The same name's Latin transliterations at least this close (rapidfuzz ratio) are one name
+# across scripts: "zelenskii" (Зеленський) ~ "zelenskyy", "stambul" ~ "istanbul".
+SCRIPTS_MATCH = 80
+# The words of GENERIC in Ukrainian and Russian (their stems or lemmas are compared).
+GENERIC_CYRILLIC = """україна україни україні українці український українська росія росії росію
+    російський російська кремль москва київ президент війна мир сторона сторони країна уряд
+    переговори новини сьогодні тиждень місяць рік сказав казати хоче хотіти думати
+    украина украины россия россии российский кремль москва киев президент война мир сторона
+    стороны страна правительство переговоры новости сегодня неделя месяц год сказал хочет"""
 # Words too general to anchor anything, whatever the corpus.
 GENERIC = frozenset(
     """ukraine ukrainian ukrainians russia russian russians kyiv kiev moscow kremlin president war
@@ -135,19 +147,28 @@ def find_anchors(
     df: Callable[[str], int],
     is_name: Callable[[str], bool],
     passages: int,
+    respell: Callable[[str], str | None] = lambda word: None,
+    language: str | None = None,
 ) -> Anchors:
-    """The names of the question, and any key word the indexed articles never use."""
-    capitals = {w.lower() for w in re.findall(r"(?<=\w )([A-Z][^\W\d_]+)", question)}
+    """The names of the question, and any key word the indexed articles never use.
+
+    `respell` finds the articles' own spelling of a word in the other script ("Стамбул" →
+    "istanbul", "peskov" → "пєсков"): a name is one name in Latin and Cyrillic letters."""
+    capitals = {w.lower() for w in _CAPITALISED.findall(question)}
     names, absent = [], []
     for term in terms:
-        if term in GENERIC or term in STOPWORDS or term.isdigit() or len(term) < 3:
+        if _generic(term, language) or term in STOPWORDS or term.isdigit() or len(term) < 3:
             continue
-        count = df(stem([term])[0])
+        spelled, count = term, df(stem([term], language)[0])
+        if count == 0 and (other := respell(term)) is not None:
+            spelled, count = other, df(stem([other])[0])
+            if _generic(spelled, None):
+                continue
         topic = count >= TOPIC_MIN_PASSAGES and count / max(1, passages) > TOPIC_SHARE
         if count == 0:
             if (term in capitals or is_place(term)) and not likely_typo(term):
                 absent.append(term)
-        elif (is_name(term) or term in capitals) and not topic:
+        elif (is_name(spelled) or term in capitals) and not topic:
             names.append(term)
     typed = set(terms) - ({"came", "come"} if _OUTCOME.search(question) else set())
     events = tuple(f for f in EVENT_FAMILIES if f & typed)
@@ -202,6 +223,11 @@ def event_told(anchors: Anchors, told: Sequence[tuple[str, str]]) -> bool:
     """
     if not anchors.events or not anchors.names:
         return True
+    # The event words are English: only sentences in Latin letters can be read for them, and
+    # when the candidates are all in another script the rule has nothing to judge by.
+    told = [(c, s) for c, s in told if not lang.is_cyrillic(s)]
+    if not told:
+        return True
     family = frozenset(stem(list(frozenset().union(*anchors.events))))
     for context, sentence in told:
         vocab, stems = _vocabulary(sentence)
@@ -243,4 +269,29 @@ def _present(name: str, vocab: Set[str], stems: Set[str]) -> bool:
         return False
     from rapidfuzz import fuzz, process
 
-    return process.extractOne(name, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_MATCH) is not None
+    if process.extractOne(name, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_MATCH) is not None:
+        return True
+    # Another script: Зеленський in a question, Zelenskyy in the article (or the other way).
+    other = [w for w in vocab if lang.is_cyrillic(w) != lang.is_cyrillic(name)]
+    return (
+        bool(other)
+        and process.extractOne(
+            lang.latin(name),
+            [lang.latin(w) for w in other],
+            scorer=fuzz.ratio,
+            score_cutoff=SCRIPTS_MATCH,
+        )
+        is not None
+    )
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    english = stem(sorted(GENERIC))
+    ukrainian = stem(GENERIC_CYRILLIC.split(), "uk")
+    russian = stem(GENERIC_CYRILLIC.split(), "ru")
+    return frozenset(english) | frozenset(ukrainian) | frozenset(russian)
+
+
+def _generic(term: str, language: str | None) -> bool:
+    return term in GENERIC or stem([term], language)[0] in _generic_stems()

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from bot.engine import lang
 from bot.engine.answer import anchors as anchor_rules
 from bot.engine.answer import features as F
 from bot.engine.models import Answer, Article, Citation, Filters, Hit, Sentence
@@ -57,6 +58,7 @@ class CorpusFacts:
 
     df: Callable[[str], int]  # passages holding a stemmed word
     is_name: Callable[[str], bool]  # the articles write this word capitalised: a name or place
+    respell: Callable[[str], str | None]  # the articles' spelling of a word in the other script
     passages: int
     first: date | None  # publication dates the index spans
     last: date | None
@@ -65,7 +67,7 @@ class CorpusFacts:
 def corpus_facts(snap: Snapshot) -> CorpusFacts:
     first, last = snap.date_range()
     sparse = snap.sparse
-    return CorpusFacts(sparse.df, sparse.is_name, max(1, sparse.size), first, last)
+    return CorpusFacts(sparse.df, sparse.is_name, sparse.respell, max(1, sparse.size), first, last)
 
 
 def _declined(query: Query, hits: Sequence[Hit], text: str = DECLINE) -> Answer:
@@ -180,7 +182,18 @@ def score_units(
     ]
     x = np.vstack(rows) if rows else np.zeros((0, len(F.FEATURES)), dtype=np.float32)
     x = F.with_standing(x)
-    return x, weights.probability(x)
+    probability = weights.probability(x)
+    across = _across(query, units) if weights.across is not None else None
+    if across is not None and across.any():
+        assert weights.across is not None
+        probability = np.where(across, weights.across.probability(x), probability)
+    return x, probability
+
+
+def _across(query: Query, units: Sequence[Sentence]) -> np.ndarray:
+    """Which sentences are in the other script than the question's key terms."""
+    cyrillic = sum(map(lang.is_cyrillic, query.terms)) * 2 > len(query.terms)
+    return np.array([lang.is_cyrillic(u.text) != cyrillic for u in units], dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -213,7 +226,13 @@ def rank(
         return period_decline(query, hits, corpus)
     articles = distinct_articles(scoped)[:ANCHOR_ARTICLES]
     found = anchor_rules.find_anchors(
-        query.text, query.terms, corpus.df, corpus.is_name, corpus.passages
+        query.text,
+        query.terms,
+        corpus.df,
+        corpus.is_name,
+        corpus.passages,
+        corpus.respell,
+        query.language,
     )
     if rules.absent and found.absent:
         return anchor_decline(query, found, articles, hits)
@@ -255,7 +274,11 @@ def build_answer(
     meaning = ranked.features[:, F.FEATURES.index("meaning")]
     if not rules.meaning:
         meaning = np.ones_like(meaning)
-    if not weights.answers(ranked.probability, meaning, threshold / 0.5):
+    best = int(np.argmax(ranked.probability))
+    deciding = weights
+    if weights.across is not None and _across(query, ranked.units[best : best + 1])[0]:
+        deciding = weights.across
+    if not deciding.answers(ranked.probability, meaning, threshold / 0.5):
         return _declined(query, hits, decline)
     chosen = select(ranked.units, ranked.probability, max_sentences)
     return compose(query, chosen, hits)

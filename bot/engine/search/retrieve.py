@@ -16,7 +16,7 @@ from bot.engine.models import Filters, Hit
 from bot.engine.search.fuse import rrf
 from bot.engine.search.timeq import MONTH_PATTERN, TimeHint, time_factor, time_hint
 from bot.engine.store.base import Snapshot as Generation
-from bot.engine.text import content_terms, english_zipf, spell_out
+from bot.engine.text import content_terms, english_zipf, spell_out, stem
 from bot.errors import BadInput
 
 CANDIDATES = 60  # per side, before fusion
@@ -31,6 +31,7 @@ class Query:
     search_terms: tuple[str, ...]  # for BM25: the topic words plus dates named in the question
     vector: np.ndarray
     time: TimeHint
+    language: str = "en"  # the asker's (lang.SPEAKS): what the bot answers in
 
 
 # A word English knows (a place, a name: "Chisinau" 2.1, "Bali" 3.7 on the Zipf scale) is a
@@ -50,8 +51,10 @@ def make_query(
     gen: Generation,
     encode: Callable[[Sequence[str]], np.ndarray],
     today: date | None = None,
+    language: str = "en",
 ) -> Query:
-    """Key terms with typos repaired; the repaired wording is what gets embedded too."""
+    """Key terms with typos repaired; the repaired wording is what gets embedded too.
+    `language`: the asker's, as detected from what they typed (lang.detect)."""
     text = spell_out(question)
     fixes = {w: gen.sparse.correct(w) for w in content_terms(text)}
     fixes = {w: c for w, c in fixes.items() if c != w and _misspelt(w, c)}
@@ -64,7 +67,22 @@ def make_query(
     # Dates weigh through `hint`, not as topic words ("last week" is no topic).
     terms = tuple(t for t in search if not DATE_WORD.fullmatch(t) and t not in period)
     vector = encode([text])[0]
-    return Query(question, terms, search, vector, hint)
+    search += tuple(_respelled(gen, terms, language))
+    return Query(question, terms, search, vector, hint, language)
+
+
+def _respelled(gen: Generation, terms: Sequence[str], language: str) -> list[str]:
+    """The articles' own spelling, in the other script, of the question's words they never use:
+    "kuleba" finds "Кулеба", "Зеленського" finds "Zelensky" (keyword search is one script)."""
+    out = []
+    for term in terms:
+        stemmed = stem([term], language)[0]
+        if gen.sparse.df(stemmed):
+            continue
+        found = gen.sparse.respell(term) or gen.sparse.respell(stemmed)
+        if found:
+            out.append(found)
+    return out
 
 
 def retrieve(
@@ -96,8 +114,13 @@ def _ranked(
     gen: Generation, query: Query, candidates: int, filters: Filters, weights: tuple[float, float]
 ) -> list[Hit]:
     dense_ids, dense_scores = gen.dense.search(query.vector, candidates)
-    sparse_ids, sparse_scores = gen.sparse.search(list(query.search_terms), candidates)
-    fused = rrf([(dense_ids.tolist(), weights[0]), (sparse_ids.tolist(), weights[1])])
+    words = list(query.search_terms)
+    sparse_ids, sparse_scores = gen.sparse.search(words, candidates, query.language)
+    # Keyword search speaks for the share of the question it can read: a Ukrainian question over
+    # English articles matches none of their words, and its few chance matches must not outvote
+    # the meaning ("Кремль" is "Kremlin" to the dense side only).
+    sparse_weight = weights[1] * gen.sparse.known(words, query.language) if words else 0.0
+    fused = rrf([(dense_ids.tolist(), weights[0]), (sparse_ids.tolist(), sparse_weight)])
     if not fused:
         return []
     dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))

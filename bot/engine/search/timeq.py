@@ -17,6 +17,24 @@ from bot.errors import BadInput
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
+# Ukrainian and Russian month names in the forms a date takes ("12 березня 2022", "у березні",
+# "в марте 2022 года", "март").
+_CYRILLIC_MONTHS = (
+    "січень січня січні январь января январе",
+    "лютий лютого лютому февраль февраля феврале",
+    "березень березня березні март марта марте",
+    "квітень квітня квітні апрель апреля апреле",
+    "травень травня травні май мая мае",
+    "червень червня червні июнь июня июне",
+    "липень липня липні июль июля июле",
+    "серпень серпня серпні август августа августе",
+    "вересень вересня вересні сентябрь сентября сентябре",
+    "жовтень жовтня жовтні октябрь октября октябре",
+    "листопад листопада листопаді ноябрь ноября ноябре",
+    "грудень грудня грудні декабрь декабря декабре",
+)
+for _number, _forms in enumerate(_CYRILLIC_MONTHS, 1):
+    MONTHS.update(dict.fromkeys(_forms.split(), _number))
 MONTH_PATTERN = "|".join(
     sorted(MONTHS, key=len, reverse=True)
 )  # longest first: "june" before "jun"
@@ -51,9 +69,55 @@ _RELATIVE = re.compile(
 )
 _LATEST = re.compile(
     r"\b(latest|newest|most recent|recent(ly)?|now|right now|rn|atm|currently|current|"
-    r"so far|at the moment|these days|still|anymore|update|nowadays)\b",
+    r"so far|at the moment|these days|still|anymore|update|nowadays|"
+    r"зараз|наразі|тепер|останн\w*|нині|щас|сейчас|сегодняшн\w*|последн\w*|теперь|"
+    r"на данный момент|на даний момент)\b",
     re.I,
 )
+# Ukrainian and Russian ways of naming a period relative to today, read as their English
+# equivalents by the patterns below.
+_CYRILLIC_RELATIVE = {
+    r"(?:на\s+)?минул(?:ого|ому)\s+тижн(?:я|і)|на\s+прошлой\s+неделе|прошлой\s+недел(?:и|е)": (
+        "last week"
+    ),
+    r"(?:у\s+|в\s+)?минулого\s+місяця|(?:у\s+|в\s+)?минулому\s+місяці|в\s+прошлом\s+месяце|прошлого\s+месяца": (
+        "last month"
+    ),
+    r"(?:у\s+|в\s+)?минулого\s+року|(?:у\s+|в\s+)?минулому\s+році|в\s+прошлом\s+году|прошлого\s+года": (
+        "last year"
+    ),
+    r"цього\s+тижня|на\s+цьому\s+тижні|на\s+этой\s+неделе|этой\s+недели": "this week",
+    r"цього\s+місяця|в\s+этом\s+месяце|этого\s+месяца": "this month",
+    r"цього\s+року|(?:у\s+|в\s+)?цьому\s+році|в\s+этом\s+году|этого\s+года": "this year",
+    r"сьогодні|сегодня": "today",
+    r"вчора|вчера": "yesterday",
+}
+_CYRILLIC_AGO = re.compile(
+    r"\b(\d{1,2}|один|одну|два|дві|две|три|чотири|четыре|п'ять|пять|кілька|несколько)\s+"
+    r"(д(?:ень|ні|нів|ня|ней)|тиж(?:день|ні|нів)|недел(?:ю|и|ь)|місяц(?:ь|і|ів)|месяц(?:а|ев)?|"
+    r"р(?:ік|оки|оків)|год(?:а)?|лет)\s+(?:тому|назад)\b",
+    re.I,
+)
+_CYRILLIC_NUMBERS = {"один": 1, "одну": 1, "два": 2, "дві": 2, "две": 2, "три": 3, "чотири": 4,
+                     "четыре": 4, "п'ять": 5, "пять": 5, "кілька": 3, "несколько": 3}  # fmt: skip
+_CYRILLIC_UNITS = {"д": "day", "т": "week", "н": "week", "м": "month", "р": "year", "г": "year",
+                   "л": "year"}  # fmt: skip
+
+
+def _in_english(question: str) -> str:
+    """A Ukrainian or Russian period ("минулого тижня", "2 роки тому") as the English words the
+    patterns read; other text unchanged."""
+    for pattern, english in _CYRILLIC_RELATIVE.items():
+        question = re.sub(rf"\b(?:{pattern})\b", english, question, flags=re.I)
+
+    def ago(m: re.Match[str]) -> str:
+        n = m[1].lower()
+        amount = int(n) if n.isdigit() else _CYRILLIC_NUMBERS[n]
+        return f"{amount} {_CYRILLIC_UNITS[m[2][0].lower()]}s ago"
+
+    return _CYRILLIC_AGO.sub(ago, question)
+
+
 PERIOD_MARGIN_DAYS = 45  # reports trail events, and a month-long period blurs at its edges
 
 
@@ -139,6 +203,7 @@ def _absolute(question: str) -> tuple[tuple[date, date] | None, str]:
 
 def time_hint(question: str, today: date | None = None) -> TimeHint:
     """The period a question names, if any; relative ones ("last week") need `today`."""
+    question = _in_english(question)
     span, named = _absolute(question)
     if span is None and today is not None:
         if m := _AGO.search(question):
@@ -177,10 +242,8 @@ def mentions_period(hint: TimeHint, text: str) -> bool:
         return False
     if (hint.end - hint.start).days > 62:
         return True  # a year: naming the year is enough
-    names = {
-        calendar.month_name[hint.start.month].lower(),
-        calendar.month_name[hint.end.month].lower(),
-    }
+    months = {hint.start.month, hint.end.month}
+    names = {name for name, number in MONTHS.items() if number in months and len(name) > 3}
     return any(n in text.lower() for n in names)
 
 

@@ -93,7 +93,18 @@ class SparseSide(Protocol):
         """Do the articles write this word capitalised mid-sentence (a name, a place)?"""
         ...
 
-    def search(self, query_words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def search(
+        self, query_words: list[str], k: int, language: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def respell(self, word: str) -> str | None:
+        """The corpus word that spells `word` in the other script (Latin ↔ Cyrillic), if any."""
+        ...
+
+    def known(self, query_words: list[str], language: str | None = None) -> float:
+        """The share of the query's words keyword search can match at all (0 for a Ukrainian
+        question over English articles)."""
+        ...
 
 
 class Catalog(Protocol):

@@ -319,14 +319,15 @@ class MetaDB:
             for r in rows
         ]
 
-    def bm25_docs(self) -> Iterator[tuple[int, str]]:
-        """(row id, text) for BM25: the title twice and the heading weigh in beside the passage."""
+    def bm25_docs(self) -> Iterator[tuple[int, str, str | None]]:
+        """(row id, text, language) for BM25: the title twice and the heading weigh in beside the
+        passage."""
         query = (
-            "SELECT c.rowid, a.title, c.heading, c.text"
+            "SELECT c.rowid, a.title, c.heading, c.text, a.language"
             " FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.rowid"
         )
-        for rid, title, heading, text in self.conn.execute(query):
-            yield rid, f"{title}\n{title}\n{heading or ''}\n{text}"
+        for rid, title, heading, text, language in self.conn.execute(query):
+            yield rid, f"{title}\n{title}\n{heading or ''}\n{text}", language
 
     def vectors_by_ekey(self) -> dict[str, int]:
         return {ekey: rid for rid, ekey in self.conn.execute("SELECT rowid, ekey FROM chunks")}

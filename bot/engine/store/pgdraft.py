@@ -162,16 +162,16 @@ class PgDraft(Catalog):
                 [(g, a) for a, g in groups.items()],
             )
 
-    def bm25_docs(self) -> Iterator[tuple[int, str]]:
-        """(passage id, text) for BM25, exactly as the files store feeds it: the title twice and
-        the heading beside the passage, in insertion order."""
+    def bm25_docs(self) -> Iterator[tuple[int, str, str | None]]:
+        """(passage id, text, language) for BM25, exactly as the files store feeds it: the title
+        twice and the heading beside the passage, in insertion order."""
         with self.conn.cursor(name="bm25_docs") as cur:  # server side: not all rows in memory
             cur.execute(
-                "SELECT c.id, a.title, c.heading, c.text FROM chunks c"
+                "SELECT c.id, a.title, c.heading, c.text, a.language FROM chunks c"
                 " JOIN articles a ON a.id = c.article_id ORDER BY c.id"
             )
-            for rid, title, heading, text in cur:
-                yield int(rid), f"{title}\n{title}\n{heading or ''}\n{text}"
+            for rid, title, heading, text, language in cur:
+                yield int(rid), f"{title}\n{title}\n{heading or ''}\n{text}", language
 
     def commit(self, manifest: Manifest) -> str:
         """Store the BM25 side, point talks_live at the new name, COMMIT: all or nothing."""

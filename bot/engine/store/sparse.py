@@ -12,11 +12,13 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.engine import lang
 from bot.engine.text import STOPWORDS, stem, words
 
 FOLDER = "sparse"
+RESPELL_MATCH = 85  # rapidfuzz ratio of Latin transliterations: one name in two scripts
 NAME_SHARE = 0.8  # a word capitalised mid-sentence in this share of the passages using it is a name
-_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[\w,;:’'\"”)] )([A-Z][^\W\d_]+)")
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[\w,;:’'\"”)»] )([A-ZА-ЯІЇЄҐЁ][^\W\d_]+)")
 
 
 def capitalised(text: str) -> set[str]:
@@ -38,19 +40,21 @@ class SparseIndex:
         self.vocab = vocab  # surface word → number of chunks containing it (for typo repair)
         self.stems = stems  # stem → number of chunks containing it (for term weights)
         self.names = names  # words the articles write capitalised mid-sentence: names, places
+        self._by_script: tuple[dict[str, str], dict[str, str]] | None = None
 
     @classmethod
-    def build(cls, docs: Iterable[tuple[int, str]]) -> SparseIndex:
+    def build(cls, docs: Iterable[tuple[int, str, str | None]]) -> SparseIndex:
+        """`docs`: (row id, text, the article's language) — words are stemmed by language."""
         row_ids: list[int] = []
         tokens: list[list[str]] = []
         vocab: Counter[str] = Counter()
         stems: Counter[str] = Counter()
         capitals: Counter[str] = Counter()
-        for row_id, text in docs:
+        for row_id, text, language in docs:
             capitals.update(capitalised(text))
             row_ids.append(row_id)
             doc_words = words(text)
-            doc_stems = stem(doc_words)
+            doc_stems = stem(doc_words, language)
             tokens.append(
                 [s for w, s in zip(doc_words, doc_stems, strict=True) if w not in STOPWORDS] or [""]
             )
@@ -82,9 +86,43 @@ class SparseIndex:
         match = process.extractOne(word, self.vocab.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
         return match[0] if match else word
 
-    def search(self, query_words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def known(self, query_words: list[str], language: str | None = None) -> float:
+        words_ = [w for w in query_words if w not in STOPWORDS]
+        if not words_:
+            return 0.0
+        return sum(1 for t in stem(words_, language) if t in self.stems) / len(words_)
+
+    def respell(self, word: str) -> str | None:
+        """The corpus word that spells `word` in the other script (Latin ↔ Cyrillic), if any:
+        "стамбул" → "istanbul", "peskov" → "пєсков"."""
+        if len(word) < 4 or word.isdigit():
+            return None
+        cyrillic = lang.is_cyrillic(word)
+        choices = self._spellings()[not cyrillic]
+        if not choices:
+            return None
+        match = process.extractOne(
+            lang.latin(word), choices.keys(), scorer=fuzz.ratio, score_cutoff=RESPELL_MATCH
+        )
+        return choices[match[0]] if match else None
+
+    def _spellings(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(Latin form → Latin-script word, Latin form → Cyrillic word), the most used first."""
+        if self._by_script is None:
+            latin: dict[str, str] = {}
+            cyrillic: dict[str, str] = {}
+            for word, _ in sorted(self.vocab.items(), key=lambda item: -item[1]):
+                if len(word) >= 4 and not word.isdigit():
+                    target = cyrillic if lang.is_cyrillic(word) else latin
+                    target.setdefault(lang.latin(word), word)
+            self._by_script = (latin, cyrillic)
+        return self._by_script
+
+    def search(
+        self, query_words: list[str], k: int, language: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Row ids and BM25 scores of the k best chunks (score > 0), best first."""
-        tokens = [t for t in stem(query_words) if t in self.stems]
+        tokens = [t for t in stem(query_words, language) if t in self.stems]
         if not tokens or self.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = self.retriever.get_scores(tokens)

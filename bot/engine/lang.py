@@ -1,0 +1,136 @@
+"""Which language a text is in, and how its words are normalised for keyword search. Pure.
+
+The bot speaks English, Ukrainian and Russian (SPEAKS): a question is answered in the language it
+was asked in, detected by py3langid (its model ships in the wheel); a question too short to tell
+takes the server's setting (TALKS_LANGUAGE). Articles may be in any language the embedding model
+reads (multilingual-e5-small: XLM-RoBERTa's hundred; MiniLM: English only); an article's language
+is its own `language` field, or detected from its text when it has none.
+
+Keyword search (BM25) matches words of one language: Latin-script words are stemmed with
+Snowball's English stemmer; Cyrillic words with Snowball's Russian stemmer in Russian text and
+by simplemma's Ukrainian dictionary (in its wheel) in Ukrainian text. Across languages the dense
+side matches ("Кремль" and "Kremlin" are one meaning, not one word), and names are compared by
+their Latin transliteration (anyascii): Зеленський, Зеленский, Zelensky and Zelenskyy are one name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+SPEAKS = ("en", "uk", "ru")  # the languages of the bot's own words (bot/locale)
+NAMES = {"en": "English", "uk": "українська", "ru": "русский"}
+_UK_LETTERS = frozenset("іїєґ")
+_RU_LETTERS = frozenset("ыэъё")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Below this many letters a question says too little to tell its language reliably.
+MIN_LETTERS = 12
+# py3langid's probability (normalised over the languages considered) a guess must reach.
+MIN_CONFIDENCE = 0.7
+# Articles: below this confidence a guess is no reason to refuse an article.
+ARTICLE_CONFIDENCE = 0.9
+
+
+@lru_cache(maxsize=2)
+def _identifier(only: tuple[str, ...] | None) -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    found = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if only:
+        found.set_languages(list(only))
+    return found
+
+
+def is_cyrillic(text: str) -> bool:
+    return bool(_CYRILLIC.search(text))
+
+
+def _by_letters(text: str) -> str | None:
+    letters = set(text.lower())
+    uk, ru = bool(letters & _UK_LETTERS), bool(letters & _RU_LETTERS)
+    return "uk" if uk and not ru else "ru" if ru and not uk else None
+
+
+def detect(text: str, default: str = "en") -> str:
+    """The language of a question among SPEAKS, or `default` when it is too short to tell."""
+    by_letters = _by_letters(text) if is_cyrillic(text) else None
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        if by_letters:
+            return by_letters
+        if is_cyrillic(text):
+            return default if default in ("uk", "ru") else _guess(text, ("uk", "ru"), "ru")
+        return default
+    if by_letters:
+        return by_letters
+    choices = ("uk", "ru") if is_cyrillic(text) else SPEAKS
+    return _guess(text, choices, default)
+
+
+def _guess(text: str, choices: tuple[str, ...], default: str) -> str:
+    language, confidence = _identifier(choices).classify(text)
+    return str(language) if confidence >= MIN_CONFIDENCE else default
+
+
+def article_language(text: str) -> str | None:
+    """An article's language (ISO 639-1), or None when the guess is too weak to act on."""
+    language, confidence = _identifier(None).classify(text[:5000])
+    if confidence >= ARTICLE_CONFIDENCE:
+        return str(language)
+    by_letters = _by_letters(text) if is_cyrillic(text) else None
+    return by_letters
+
+
+# ---- keyword normalisation --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=3)
+def _snowball(language: str) -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer(language)
+
+
+@lru_cache(maxsize=65536)
+def _ukrainian(word: str) -> str:
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="uk", greedy=False)).lower()
+
+
+def _cyrillic_language(word: str, language: str | None) -> str:
+    if language in ("uk", "ru"):
+        return language
+    by_letters = _by_letters(word)
+    if by_letters:
+        return by_letters
+    import simplemma
+
+    return "uk" if simplemma.is_known(word, lang="uk") else "ru"
+
+
+def stem(tokens: Iterable[str], language: str | None = None) -> list[str]:
+    """Lower-cased tokens → the forms keyword search compares. `language` is the text's (an
+    article's or a question's); a Cyrillic word in text of no known Cyrillic language is read by
+    its letters."""
+    tokens = list(tokens)
+    if not any(_CYRILLIC.search(t) for t in tokens):
+        return list(_snowball("english").stemWords(tokens))
+    out = []
+    for token in tokens:
+        if not _CYRILLIC.search(token):
+            out.append(_snowball("english").stemWord(token))
+        elif _cyrillic_language(token, language) == "uk":
+            out.append(_ukrainian(token))
+        else:
+            out.append(_snowball("russian").stemWord(token))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def latin(word: str) -> str:
+    """A word in Latin letters (Зеленський → zelens'kii), for comparing names across scripts."""
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]", "", anyascii(word).lower())
