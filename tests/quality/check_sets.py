@@ -39,7 +39,12 @@ anchors (lang/near_miss_anchors.json) give term groups in both scripts (at least
 group and one Cyrillic group per anchor). The lang articles are checked too: fields, outlet, url,
 language and its letters, length, paragraphs, a publication date inside the official corpus' span,
 and none of them reports a train/dev near-miss anchor.
-Questions are unique across all six sets.
+The decline set (qa_declines.jsonl) holds only questions the bot must decline: kind near_miss or
+off_topic, checked with the train/dev rules over the official texts and the seed (source null,
+facts [], a near-miss's `missing` listed in near_miss_anchors.json with no term group occurring
+together in any article). Its anchors share near_miss_anchors.json with train and dev, so the
+sealed and lang articles are checked against them too.
+Questions are unique across all seven sets.
 
 Corpora are read from the shared directory next to the repository
 (<repo>/../shared/seeds/*.txt and <repo>/../shared/data/official_statements_2021_2022.jsonl).
@@ -67,6 +72,9 @@ OFFICIAL_SET = HERE / "qa_official.jsonl"
 TRAIN_SET = HERE / "qa_train.jsonl"
 DEV_SET = HERE / "qa_dev.jsonl"
 NEW_SETS = (TRAIN_SET, DEV_SET)
+# Questions the bot must decline (near-misses and off-topic ones only), for the decline rules.
+DECLINES_SET = HERE / "qa_declines.jsonl"
+DECLINE_KINDS = frozenset({"near_miss", "off_topic"})
 SEALED_DIR = HERE / "sealed"
 SEALED_SET = SEALED_DIR / "qa_sealed.jsonl"
 SEALED_ARTICLES = SEALED_DIR / "articles.jsonl"
@@ -572,6 +580,28 @@ def check_lang_set(
     return errors
 
 
+def check_declines_set(
+    path: Path = DECLINES_SET,
+    corpus: Corpus | None = None,
+    seen: set[str] | None = None,
+    anchors_path: Path = ANCHORS_JSON,
+) -> list[str]:
+    """The decline set: the train/dev rules over the official texts and the seed (anchors from
+    `anchors_path`), and every line a near-miss or an off-topic question (no answerable or dated
+    line)."""
+    corpus = load_combined_corpus() if corpus is None else corpus
+    errors = check_set(path, corpus, seen, with_kind=True, anchors_path=anchors_path)
+    items, _ = read_set(path)
+    for item in items:
+        kind = item.get("kind")
+        if kind in KINDS and kind not in DECLINE_KINDS:
+            errors.append(
+                f"{path.name}:{item['_line']}: kind {kind!r}, but the decline set holds only "
+                f"{sorted(DECLINE_KINDS)}"
+            )
+    return errors
+
+
 def check_all(
     corpus: Corpus, sealed_corpus: Corpus | None = None, lang_corpus: Corpus | None = None
 ) -> list[str]:
@@ -586,6 +616,7 @@ def check_all(
     errors += check_lang_articles()
     errors += check_lang_anchors()
     errors += check_lang_set(LANG_SET, lang_corpus, seen)
+    errors += check_declines_set(DECLINES_SET, corpus, seen)
     return errors
 
 
@@ -624,7 +655,7 @@ def main() -> int:
     errors = check_all(load_combined_corpus())
     for err in errors:
         print(err, file=sys.stderr)
-    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS, SEALED_SET, LANG_SET):
+    for path in (BUNDLED_SET, OFFICIAL_SET, *NEW_SETS, SEALED_SET, LANG_SET, DECLINES_SET):
         print(summary(path))
     print(lang_summary())
     print("OK" if not errors else f"{len(errors)} problem(s)")

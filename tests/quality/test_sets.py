@@ -183,6 +183,49 @@ def test_checker_rejects_bad_lines(corpus: Any, tmp_path: Path) -> None:
     assert not reported.together(["putin", "valletta"])
 
 
+def test_declines_set_has_the_agreed_mix() -> None:
+    """90 questions the bot must decline: 50 near-misses and 40 off-topic ones, in each kind half
+    formal and half typed as in Discord (casual, typo, short); every near-miss names its own
+    anchor."""
+    items, errors = check_sets.read_set(check_sets.DECLINES_SET)
+    assert not errors, "\n".join(errors)
+    assert len(items) == 90
+    kinds = Counter(i["kind"] for i in items)
+    assert kinds == {"near_miss": 50, "off_topic": 40}
+    for kind, total in kinds.items():
+        formal = sum(i["style"] == "formal" for i in items if i["kind"] == kind)
+        chat = sum(i["style"] in ("casual", "typo", "short") for i in items if i["kind"] == kind)
+        assert formal * 2 == total and chat * 2 == total, (kind, formal, chat)
+    missing = [i["missing"] for i in items if i["kind"] == "near_miss"]
+    assert len(set(missing)) == len(missing)
+
+
+def test_checker_rejects_bad_decline_lines(corpus: Any, tmp_path: Path) -> None:
+    """A decline line of another kind, one with a source, one whose anchor the corpus reports, one
+    with an unlisted anchor and one copying a question of another set are rejected; a near-miss
+    whose anchor the corpus does not report passes."""
+    base: dict[str, Any] = {"facts": [], "source": None, "style": "casual"}
+    anchors = tmp_path / "anchors.json"
+    anchors.write_text(
+        json.dumps({"absent": [["bennett", "kyiv"]], "reported": [["putin", "biden"]]}),
+        encoding="utf-8",
+    )
+    path = _write(
+        tmp_path,
+        {**base, "question": "q1", "kind": "near_miss", "missing": "absent"},
+        {**base, "question": "q2", "kind": "dated", "period": ["2024-01-01", "2024-01-31"]},
+        {**base, "question": "q3", "kind": "off_topic", "source": OFFICIAL_URL},
+        {**base, "question": "q4", "kind": "near_miss", "missing": "reported"},
+        {**base, "question": "q5", "kind": "near_miss", "missing": "no such anchor"},
+        {**base, "question": "What time zone is Tokyo in?", "kind": "off_topic"},
+    )
+    seen = {"what time zone is tokyo in?"}
+    errors = check_sets.check_declines_set(path, corpus, seen, anchors_path=anchors)
+    assert not any(e.startswith("qa_probe.jsonl:1:") for e in errors), errors
+    for line in range(2, 7):
+        assert any(e.startswith(f"qa_probe.jsonl:{line}:") for e in errors), (line, errors)
+
+
 def _lang_items() -> list[dict]:
     items, errors = check_sets.read_set(check_sets.LANG_SET)
     assert not errors, "\n".join(errors)
