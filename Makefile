@@ -8,7 +8,7 @@ TORCH ?= torch==2.13.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup ask index test test-fast lint fmt bench clean
+.PHONY: setup ask index test test-fast lint fmt bench clean i18n
 
 setup: $(STAMP)
 
@@ -55,6 +55,13 @@ fmt: setup
 BENCH_ARGS ?=
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks --out docs/BENCHMARKS.md $(BENCH_ARGS)
+
+# The bot's own words: collect the messages of the code (tr(language, "…"), N_("…")) into the
+# template, merge them into the Ukrainian and Russian catalogues, compile those (Babel).
+i18n: setup
+	$(BIN)/pybabel extract -k tr:2 -k N_ --no-location --omit-header -o bot/locale/talks.pot bot
+	$(BIN)/pybabel update -i bot/locale/talks.pot -d bot/locale -D talks --no-fuzzy-matching --width 100
+	$(BIN)/pybabel compile -d bot/locale -D talks --statistics
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/gen-* index/.tmp-* .pytest_cache .ruff_cache .mypy_cache

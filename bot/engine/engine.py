@@ -212,7 +212,7 @@ class Engine:
             self.answer_weights,
             max_sentences=self.settings.max_answer_sentences,
             threshold=self.settings.abstain_threshold,
-            decline=filtered_decline(filters),
+            decline=filtered_decline(filters, query.language),
             rules=self.answer_rules,
         )
         if not self.answer_rules.positions:

@@ -109,6 +109,7 @@ class Answer:
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
     mode: str = "extractive"  # "generated" when a language model wrote it (answer/generate.py)
     understood_as: str = ""  # the question answered, with context from earlier turns; "" = as typed
+    language: str = "en"  # the asker's: the bot's own words in it (declines, "As of …", labels)
 
 
 @dataclass(frozen=True)

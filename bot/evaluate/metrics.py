@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from bot.engine.models import Answer, Article, Hit
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_AS_OF = re.compile(r"^As of [^:]{1,40}:\s*")
+_AS_OF = re.compile(r"^[^\[\]]{1,40}\d{4}-\d{2}-\d{2}:\s*")  # "As of …: " in any language
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 

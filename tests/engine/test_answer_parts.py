@@ -120,7 +120,9 @@ def test_only_a_name_the_articles_never_use_declines() -> None:
     assert absent("What did Borrell say about the talks?") == ("borrell",)
     assert absent("wat r they tryna do with the humanitarian stuff rite") == ()
     assert absent("how long should i boil an egg") == ()
-    assert anchors.is_place("Kyiv") and anchors.is_place("стамбул") and not anchors.is_place("tryna")
+    assert (
+        anchors.is_place("Kyiv") and anchors.is_place("стамбул") and not anchors.is_place("tryna")
+    )
 
 
 def test_a_summit_may_be_told_as_talks() -> None:

@@ -250,7 +250,9 @@ def test_lang_set_has_the_agreed_mix() -> None:
     crossed = [i for i in on_articles if i["language"] != article_language[i["source"]]]
     assert len(crossed) >= 8
     dated = [i for i in items if i["kind"] == "dated"]
-    assert sum(i["source"] is None for i in dated) >= 4 and sum(bool(i["source"]) for i in dated) >= 4
+    assert (
+        sum(i["source"] is None for i in dated) >= 4 and sum(bool(i["source"]) for i in dated) >= 4
+    )
     chat = sum(i["style"] in ("casual", "typo", "short") for i in items)
     assert chat * 2 >= len(items), f"only {chat} of {len(items)} typed as in chat"
 

@@ -26,8 +26,9 @@ from bot.engine.search.retrieve import Query
 from bot.engine.search.timeq import TimeHint, mentions_period
 from bot.engine.store.base import Snapshot
 from bot.engine.text import words
+from bot.i18n import N_, tr
 
-DECLINE = "The indexed articles do not cover this question, so I can't answer it."
+DECLINE = N_("The indexed articles do not cover this question, so I can't answer it.")
 CANDIDATE_ARTICLES = 3  # the facts a question asks for sit in one of the top three articles ~90%
 ANCHOR_ARTICLES = 8  # articles searched for the question's anchors before declining
 KEEP_RATIO = 0.3  # a further sentence must score at least this share of the best one
@@ -70,30 +71,44 @@ def corpus_facts(snap: Snapshot) -> CorpusFacts:
     return CorpusFacts(sparse.df, sparse.is_name, sparse.respell, max(1, sparse.size), first, last)
 
 
-def _declined(query: Query, hits: Sequence[Hit], text: str = DECLINE) -> Answer:
-    return Answer(query.text, text, abstained=True, hits=tuple(hits))
+def _declined(query: Query, hits: Sequence[Hit], text: str | None = None) -> Answer:
+    """A decline; `text` is already in the asker's language (the plain one if None)."""
+    said = tr(query.language, DECLINE) if text is None else text
+    return Answer(query.text, said, abstained=True, hits=tuple(hits), language=query.language)
 
 
-def filtered_decline(filters: Filters) -> str:
+def filtered_decline(filters: Filters, language: str = "en") -> str:
     """The decline under filters names them: the whole index might answer what a filtered
     part of it cannot."""
     if not filters.active:
-        return DECLINE
-    scope = f" by {filters.outlet}" if filters.outlet else ""
-    since, until = filters.since, filters.until
+        return tr(language, DECLINE)
+    since = filters.since.isoformat() if filters.since else ""
+    until = filters.until.isoformat() if filters.until else ""
+    outlet = filters.outlet or ""
+    if outlet and since and until:
+        return tr(language, "No indexed article by {outlet} from {since} to {until} answers this.",
+                  outlet=outlet, since=since, until=until)  # fmt: skip
+    if outlet and since:
+        return tr(language, "No indexed article by {outlet} from {since} on answers this.",
+                  outlet=outlet, since=since)  # fmt: skip
+    if outlet and until:
+        return tr(language, "No indexed article by {outlet} up to {until} answers this.",
+                  outlet=outlet, until=until)  # fmt: skip
+    if outlet:
+        return tr(language, "No indexed article by {outlet} answers this.", outlet=outlet)
     if since and until:
-        scope += f" from {since.isoformat()} to {until.isoformat()}"
-    elif since:
-        scope += f" from {since.isoformat()} on"
-    elif until:
-        scope += f" up to {until.isoformat()}"
-    return f"No indexed article{scope} answers this."
+        return tr(language, "No indexed article from {since} to {until} answers this.",
+                  since=since, until=until)  # fmt: skip
+    if since:
+        return tr(language, "No indexed article from {since} on answers this.", since=since)
+    return tr(language, "No indexed article up to {until} answers this.", until=until)
 
 
-def _period_words(hint: TimeHint) -> str:
+def _period_words(hint: TimeHint, language: str) -> str:
+    """The period as the question named it (English words only in English) and its dates."""
     assert hint.start and hint.end
-    span = f"{hint.start.isoformat()} to {hint.end.isoformat()}"
-    return f"{hint.words} ({span})" if hint.words else span
+    span = tr(language, "{start} to {end}", start=hint.start.isoformat(), end=hint.end.isoformat())
+    return f"{hint.words} ({span})" if hint.words and language == "en" else span
 
 
 # A report follows its event: an article published up to this long after a period (its own length,
@@ -123,30 +138,49 @@ def _in_period(hint: TimeHint, hit: Hit) -> bool:
 
 
 def period_decline(query: Query, hits: Sequence[Hit], corpus: CorpusFacts) -> Answer:
-    period = _period_words(query.time)
+    language = query.language
+    period = _period_words(query.time, language)
     if corpus.first and corpus.last:
-        span = f"{corpus.first.isoformat()} to {corpus.last.isoformat()}"
+        first, last = corpus.first.isoformat(), corpus.last.isoformat()
         assert query.time.start and query.time.end
         if query.time.end < corpus.first or query.time.start > corpus.last:
-            return _declined(
-                query, hits, f"The indexed articles don't cover {period}: they run from {span}."
+            text = tr(
+                language,
+                "The indexed articles don't cover {period}: they run from {first} to {last}.",
+                period=period,
+                first=first,
+                last=last,
             )
-    return _declined(
-        query, hits, f"The indexed articles say nothing on this question for {period}."
+            return _declined(query, hits, text)
+    text = tr(
+        language, "The indexed articles say nothing on this question for {period}.", period=period
     )
+    return _declined(query, hits, text)
 
 
 def anchor_decline(
     query: Query, found: anchor_rules.Anchors, articles: Sequence[Article], hits: Sequence[Hit]
 ) -> Answer:
+    language = query.language
     if found.absent:
         names = ", ".join(f"“{n}”" for n in found.absent)
-        return _declined(query, hits, f"The indexed articles don't mention {names}.")
-    text = f"The indexed articles don't report anything on “{found.phrase}”."
+        return _declined(
+            query, hits, tr(language, "The indexed articles don't mention {names}.", names=names)
+        )
+    text = tr(
+        language,
+        "The indexed articles don't report anything on “{phrase}”.",
+        phrase=found.phrase,
+    )
     if articles:  # the names are there, in other stories: point at the closest one
         closest = articles[0]
         when = f", {closest.published.isoformat()}" if closest.published else ""
-        text += f" The closest they come (a suggestion, not an answer): “{closest.title}”{when}."
+        text += " " + tr(
+            language,
+            "The closest they come (a suggestion, not an answer): “{title}”{when}.",
+            title=closest.title,
+            when=when,
+        )
     return _declined(query, hits, text)
 
 
@@ -214,7 +248,7 @@ def rank(
     weights: F.Weights,
     *,
     candidates: int = CANDIDATE_ARTICLES,
-    decline: str = DECLINE,
+    decline: str | None = None,
     rules: Rules = ALL_RULES,
 ) -> Ranked | Answer:
     """Scope, anchors and features: the ranked candidate sentences, or a decline saying why.
@@ -261,7 +295,7 @@ def build_answer(
     *,
     max_sentences: int = 3,
     threshold: float = 0.5,
-    decline: str = DECLINE,
+    decline: str | None = None,
     rules: Rules = ALL_RULES,
 ) -> Answer:
     # An answer of more sentences than there are candidate articles may need more articles.
@@ -330,5 +364,7 @@ def compose(query: Query, chosen: Sequence[Sentence], hits: Sequence[Hit]) -> An
     as_of = max(dates) if dates else None
     text = " ".join(parts)
     if query.time.latest and as_of:
-        text = f"As of {as_of.isoformat()}: {text}"
-    return Answer(query.text, text, tuple(citations), False, as_of, tuple(evidence))
+        text = tr(query.language, "As of {date}: {text}", date=as_of.isoformat(), text=text)
+    return Answer(
+        query.text, text, tuple(citations), False, as_of, tuple(evidence), language=query.language
+    )

@@ -31,6 +31,7 @@ from bot.engine.index.embed import Encode
 from bot.engine.models import Answer
 from bot.engine.search.timeq import time_hint
 from bot.errors import TalksError
+from bot.i18n import tr
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -189,8 +190,9 @@ class Writer:
             log.warning("the model's reply was empty; using the extractive answer")
             return fallback
         if declines(text):
-            return Answer(fallback.question, DECLINE, abstained=True, hits=fallback.hits,
-                          mode="generated")  # fmt: skip
+            return Answer(fallback.question, tr(fallback.language, DECLINE), abstained=True,
+                          hits=fallback.hits, mode="generated",
+                          language=fallback.language)  # fmt: skip
         checked = check(text, sources, self.encode, spread=self.spread)
         for drop in checked.drops:
             log.info("dropped generated sentence %r: %s", drop.sentence[:120], drop.reason)
@@ -199,7 +201,9 @@ class Writer:
             if claim.moved_from:
                 log.info("generated sentence %r cited %s, supported by [%s]", claim.text[:120],
                          claim.moved_from, ", ".join(map(str, claim.support)))  # fmt: skip
-        answer = compose(fallback.question, checked, fallback.hits, latest=latest)
+        answer = compose(
+            fallback.question, checked, fallback.hits, latest=latest, language=fallback.language
+        )
         if answer is None:
             log.warning("no generated sentence was supported; using the extractive answer")
             return fallback

@@ -20,6 +20,7 @@ from bot.engine.search.retrieve import Query
 from bot.engine.store.base import Snapshot
 from bot.engine.text import content_terms
 from bot.engine.timeline import Encode, build, stance
+from bot.i18n import tr
 
 NO_FILTERS = Filters()
 NEWEST = 1  # statements that lead the answer (two when the newest turns against an older one)
@@ -31,7 +32,7 @@ _STANCE = re.compile(
 )
 _MARK = re.compile(r"\[(\d+)\]")
 _UNIT = re.compile(r".*?\[\d+\][.,;:!?]?(?=\s|$)|.+$", re.S)  # a sentence with its marker
-_AS_OF = re.compile(r"^As of \d{4}-\d{2}-\d{2}: ")
+AS_OF = re.compile(r"^[^\[\]\d]{1,40}\d{4}-\d{2}-\d{2}: ")  # "As of …: " in any language
 
 
 def asks_position(question: str) -> bool:
@@ -106,9 +107,15 @@ def lead_with(
     cites = [Citation(i, e.article, e.statement, e.chunk.id) for i, e in enumerate(lead, 1)]
     parts = [f"{_said(e)} [{i}]" for i, e in enumerate(lead, 1)]
     if latest:
-        parts[0] = f"As of {newest.date.isoformat()}: {parts[0]}"
+        language = answer.language
+        parts[0] = tr(language, "As of {date}: {text}", date=newest.date.isoformat(), text=parts[0])
         if older is not None:
-            parts[1] = f"This changes what was said on {older.date.isoformat()}: {parts[1]}"
+            parts[1] = tr(
+                language,
+                "This changes what was said on {date}: {text}",
+                date=older.date.isoformat(),
+                text=parts[1],
+            )
     text, moved = _renumber(answer, cites, max(0, limit - len(lead)))
     hits = {h.chunk.id: h for h in answer.hits}
     for e in lead:
@@ -148,7 +155,7 @@ def _renumber(answer: Answer, lead: Sequence[Citation], room: int) -> tuple[str,
             mapping[c.n] = len(lead) + len(moved) + 1
             moved.append(replace(c, n=mapping[c.n]))
     kept: list[str] = []
-    for unit in _UNIT.findall(_AS_OF.sub("", answer.text.strip())):
+    for unit in _UNIT.findall(AS_OF.sub("", answer.text.strip())):
         bare = " ".join(_MARK.sub("", unit).split())
         if bare in said or len(kept) >= room:
             continue  # the lead already quotes it, or the answer is long enough

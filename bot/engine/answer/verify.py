@@ -29,6 +29,7 @@ from bot.engine.answer.spans import Span, spans
 from bot.engine.index.embed import Encode
 from bot.engine.models import Answer, Citation, Hit
 from bot.engine.text import words
+from bot.i18n import tr
 
 # A span supports a sentence when meaning + coverage reach SUPPORT. Coverage is the share of the
 # sentence's content stems the span uses (names may stand in the sentences before it). Meaning is
@@ -243,6 +244,7 @@ def compose(
     hits: Sequence[Hit],
     *,
     latest: bool = False,
+    language: str = "en",
 ) -> Answer | None:
     """The checked sentences with citations renumbered in order of use; None if none stand.
     The Answer's evidence is `hits` and the passages of the quoted spans."""
@@ -268,5 +270,14 @@ def compose(
     as_of = max(dates) if dates else None
     text = " ".join(parts)
     if latest and as_of:
-        text = f"As of {as_of.isoformat()}: {text}"
-    return Answer(question, text, tuple(citations), False, as_of, tuple(evidence), mode="generated")
+        text = tr(language, "As of {date}: {text}", date=as_of.isoformat(), text=text)
+    return Answer(
+        question,
+        text,
+        tuple(citations),
+        False,
+        as_of,
+        tuple(evidence),
+        mode="generated",
+        language=language,
+    )

@@ -1,0 +1,60 @@
+"""The message catalogues: complete, compiled from their sources, and used."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALE_DIR, tr
+
+LANGUAGES = ("uk", "ru")
+
+
+def _po(language: str):  # type: ignore[no-untyped-def]
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "talks.po"
+    return read_po(io.BytesIO(path.read_bytes()), locale=language)
+
+
+def _code_messages() -> set[str]:
+    found = extract_from_dir(LOCALE_DIR.parent, keywords={"tr": (2,), "N_": None}, comment_tags=())
+    return {msg if isinstance(msg, str) else msg[0] for _, _, msg, _, _ in found}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_of_the_code_is_translated(language: str) -> None:
+    translated = {m.id: m.string for m in _po(language) if m.id}
+    missing = sorted(m for m in _code_messages() if not translated.get(m))
+    assert missing == [], f"run `make i18n` and translate: {missing[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_is_its_source(language: str) -> None:
+    mo = LOCALE_DIR / language / "LC_MESSAGES" / "talks.mo"
+    compiled = {m.id: m.string for m in read_mo(io.BytesIO(mo.read_bytes())) if m.id}
+    source = {m.id: m.string for m in _po(language) if m.id and m.string}
+    assert compiled == source, "run `make i18n` to compile the catalogues"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_their_placeholders(language: str) -> None:
+    for message in _po(language):
+        if message.id and message.string:
+            values = {name: "x" for name in _names(message.id)}
+            assert set(_names(message.string)) == set(values), message.id
+            tr(language, message.id, **values)
+
+
+def _names(text: str) -> list[str]:
+    import string
+
+    return [field for _, field, _, _ in string.Formatter().parse(text) if field]
+
+
+def test_english_is_the_source_and_unknown_languages_fall_back_to_it() -> None:
+    assert tr("en", "As of {date}: {text}", date="2025-01-01", text="X") == "As of 2025-01-01: X"
+    assert tr("de", "As of {date}: {text}", date="2025-01-01", text="X") == "As of 2025-01-01: X"
+    assert tr("uk", "As of {date}: {text}", date="2025-01-01", text="X").startswith("Станом на")
