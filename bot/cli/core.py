@@ -83,7 +83,8 @@ def ask(
 
 @app.command()
 def sources() -> None:
-    """List what is indexed: id, title, outlet, date, passages (and near-duplicate groups)."""
+    """List what is indexed: id, title, outlet, date, language, passages (and near-duplicate
+    groups)."""
     eng = engine(settings())
     with user_errors():
         rows = eng.sources()
@@ -94,6 +95,7 @@ def sources() -> None:
             r.title,
             r.outlet or "",
             r.published.isoformat() if r.published else "",
+            r.language or "",
             str(r.chunks),
             *([r.dup_group or ""] if grouped else []),
         )
@@ -105,6 +107,7 @@ def sources() -> None:
             "title",
             "outlet",
             "published",
+            "language",
             "chunks",
             *(["copy group"] if grouped else []),
             box=None,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from bot.engine import lang
 from bot.engine.index.plan import plan_adds
 from bot.engine.index.writer import IndexWriter
 from bot.engine.ingest import corpus
@@ -34,6 +36,13 @@ def add_items(
 ) -> AddReport:
     started = time.monotonic()
     problems = problems + [p for item in items for p in item.problems]
+    readable: frozenset[str] | None = getattr(writer.embedder, "languages", None)
+    labelled = []
+    for item in items:
+        articles, refused = lang.label(item.articles, readable)
+        problems += refused  # and the item's own: its file then keeps only the records taken
+        labelled.append(replace(item, articles=articles, problems=item.problems + refused))
+    items = labelled
     if not any(item.articles for item in items):
         return AddReport([], duplicates, problems)
     with writer.batch() as batch:

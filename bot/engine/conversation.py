@@ -15,9 +15,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from bot.engine.lang import is_cyrillic
 from bot.engine.search.timeq import time_hint
-from bot.engine.text import STOPWORDS, content_terms, spell_out, words
+from bot.engine.text import STOPWORDS, content_terms, spell_out, stem, words
 
 # Parties and places the talks' questions name, typed in lower case as often as not; the index's
 # own names (words the articles write capitalised) are added by the caller through `is_name`.
@@ -36,6 +38,23 @@ KNOWN_NAMES = KNOWN_PLACES | frozenset(
     belarus lukashenko qatar
     """.split()
 )
+# The same names in Ukrainian and Russian, compared by their stems (inflected forms vary).
+KNOWN_CYRILLIC = """київ киев москва кремль стамбул анкара женева мінськ минск крим крым донбас
+    донбасс одеса одесса маріуполь мариуполь росія россия україна украина путін путин зеленський
+    зеленский трамп байден сша америка європа европа єс ес нато туреччина турция ердоган эрдоган
+    лавров пєсков песков мединський мединский умєров умеров єрмак ермак макрон шольц китай оон
+    білорусь беларусь лукашенко катар"""
+
+
+def _cyrillic_name(term: str) -> bool:
+    return stem([term])[0] in _known_cyrillic()
+
+
+@lru_cache(maxsize=1)
+def _known_cyrillic() -> frozenset[str]:
+    return frozenset(stem(KNOWN_CYRILLIC.split()))
+
+
 # Words after which a name is what is talked about, not who acts ("what did Putin say about NATO").
 PREPOSITIONS = frozenset("about on over of to for regarding with against into".split())
 # What a swap ("what about zelensky?", "same for donbas") may hold besides its names.
@@ -48,18 +67,30 @@ GENERIC = frozenset(
     position else more details detail source sources exactly happen next after afterwards before
     why when where who how long take took come came go went anything something one ones else's
     like still sure true really wait hmm huh ok okay cool nice thanks thx lol also too though right
+    сказав сказала сказали казав каже відповів відповіла відповіли заявив заявила хоче хочуть
+    чому коли де хто що як сказал сказала сказали говорил говорит ответил ответила ответили
+    заявил заявила хочет хотят почему когда где кто что как ще ещё еще більше больше
     """.split()
 )
 # Openings that continue the conversation whatever follows them.
 _CUE = re.compile(
     r"^\s*(?:and|but|so|also|plus|then|ok(?:ay)?\s+(?:and|so|but|what)|what\s+about|how\s+about|"
     r"what\s+of|same\s+(?:for|with|question)|what\s+else|anything\s+else|who\s+else|tell\s+me\s+"
-    r"more|more\s+(?:on|about)|why\b|how\s+come|since\s+when|after\s+that|and\s+then)\b",
+    r"more|more\s+(?:on|about)|why\b|how\s+come|since\s+when|after\s+that|and\s+then|"
+    # Ukrainian and Russian: "а що сказав Київ?", "и что ответил Кремль?", "чому?", "а почему?"
+    r"а|і|й|та|але|и|но|а\s+(?:що|що\s+до|щодо|як|как|насчет|насчёт|чому|почему|коли|когда)|"
+    r"що\s+ще|что\s+ещё|что\s+еще|хто\s+ще|кто\s+ещё|кто\s+еще|чому|почему|розкажи\s+більше|"
+    r"расскажи\s+больше|після\s+цього|после\s+этого)\b",
     re.I,
 )
 _ALSO = re.compile(r"\b(?:as\s+well|too|either)\W*$", re.I)  # "did ukraine agree as well?"
-_PERSONAL = frozenset("he she him her his hers they them their theirs its".split())
-_DEMONSTRATIVE = frozenset("that this those these".split())
+_PERSONAL = frozenset(
+    """he she him her his hers they them their theirs its він вона вони його її їх їм йому ним
+    нею ними він он она они его ее её их им ему ней""".split()
+)
+_DEMONSTRATIVE = frozenset(
+    "that this those these це цей ця ці це цього цьому это этот эта эти этого этому".split()
+)
 _THERE_VERBS = frozenset("is are was were".split())
 _DUMMY_IT_NEXT = frozenset("true possible likely clear known that".split())
 _CLAUSE_START = frozenset("the a an he she they we it there his their its russia ukraine".split())
@@ -112,7 +143,8 @@ def parts(question: str, is_name: NameTest | None = None, today: date | None = N
     for term in content_terms(spell_out(question)):
         if term in period_words or term.isdigit():
             continue
-        if term in KNOWN_NAMES or (is_name is not None and is_name(term)):
+        known = term in KNOWN_NAMES or (is_cyrillic(term) and _cyrillic_name(term))
+        if known or (is_name is not None and is_name(term)):
             names.append(term)
         elif term not in GENERIC:
             topic.append(term)
@@ -136,7 +168,7 @@ def points_back(question: str) -> bool:
             return True  # "did it start", "freed in it" — not "is it true that…"
         if token == "there" and i == len(tokens) - 1 and before not in _THERE_VERBS:
             return True
-        if token in ("else", "again", "same"):
+        if token in ("else", "again", "same", "ще", "знову", "ещё", "еще", "снова"):
             return True
     return False
 

@@ -286,6 +286,11 @@ class Engine:
             language or self.language_of(text),
         )
 
+    def readable(self) -> frozenset[str] | None:
+        """The languages the embedding model reads (None: not known, any is taken)."""
+        languages: frozenset[str] | None = getattr(self.embedder, "languages", None)
+        return languages
+
     def language_of(self, text: str) -> str:
         """The language to answer `text` in: its own, or the server's (TALKS_LANGUAGE) when it
         is too short to tell."""
@@ -385,6 +390,8 @@ class Engine:
         report(Progress("reading", 0, 1))
         articles, problems = read_corpus(self.settings.corpus_dir)
         articles = unique(articles, problems)
+        articles, refused = lang.label(articles, self.readable())
+        problems = problems + refused
         for line in problems:
             log.warning("skipped: %s", line)
         if reuse is None:

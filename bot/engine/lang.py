@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
+
+from bot.engine.models import Article
 
 SPEAKS = ("en", "uk", "ru")  # the languages of the bot's own words (bot/locale)
 NAMES = {"en": "English", "uk": "українська", "ru": "русский"}
@@ -80,6 +83,29 @@ def article_language(text: str) -> str | None:
         return str(language)
     by_letters = _by_letters(text) if is_cyrillic(text) else None
     return by_letters
+
+
+def label(
+    articles: Iterable[Article], readable: frozenset[str] | None
+) -> tuple[list[Article], list[str]]:
+    """Articles with their language (their own field, else detected), and a line for each one
+    in a language the embedding model does not read (`readable`; None: any): indexed, it would
+    be noise that matches nothing."""
+    kept, refused = [], []
+    for article in articles:
+        language = (article.language or "").lower()[:2] or article_language(
+            f"{article.title}\n{article.text}"
+        )
+        if readable is not None and language and language not in readable:
+            refused.append(
+                f"{article.source}: written in {language!r}, which the embedding model does not "
+                "read; skipped (a multilingual model such as the default reads it)."
+            )
+            continue
+        kept.append(
+            replace(article, language=language) if language != article.language else article
+        )
+    return kept, refused
 
 
 # ---- keyword normalisation --------------------------------------------------------------------

@@ -56,6 +56,9 @@ _ABBREV = {
     "e.u",
     "a.m",
     "p.m",
+    # Ukrainian and Russian: "т. д.", "2022 р.", "ст.", "вул.", "млн", "див."…
+    *"""т.д т.п т.ч т.зв р рр ст тис млн млрд грн руб див напр ім им г гг пп п вул ул пр просп
+    проф акад ген ін інш др дол""".split(),
 }
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
 _OPEN_QUOTES = "“«"
@@ -142,7 +145,7 @@ def _cyrillic_stopwords() -> frozenset[str]:
     filler of both ("шо", "че", "плз")."""
     from stopwordsiso import stopwords
 
-    chat = "шо що че чо плз пж ну ок оке лол кст хто кто тоді тогда зараз сейчас щас".split()
+    chat = "шо що че чо плз пж ну ок оке лол кст хто кто тоді тогда зараз сейчас щас щодо насчет".split()
     return frozenset(stopwords(["uk", "ru"])) | frozenset(chat)
 
 

@@ -162,7 +162,8 @@ def test_feeds_add_refuses_internal_addresses(talks: Run) -> None:
 
 
 def test_sources_show_the_copy_group_of_syndicated_copies(talks_local: Run, tmp_path: Path) -> None:
-    assert len(talks_local("sources").output.splitlines()[0].split("\t")) == 5  # no copies yet
+    first = talks_local("sources").output.splitlines()[0].split("\t")
+    assert len(first) == 6 and first[4] == "en"  # no copies yet; the language detected
     (tmp_path / "wire.md").write_text(wire_copy(), encoding="utf-8")
     (tmp_path / "wire-2.md").write_text(wire_copy(intro="KYIV (Wire) —", title="Talks end"))
 
@@ -170,5 +171,5 @@ def test_sources_show_the_copy_group_of_syndicated_copies(talks_local: Run, tmp_
 
     assert result.output.count("grouped:") == 2
     rows = [line.split("\t") for line in talks_local("sources").output.splitlines()[:-1]]
-    copies = [row for row in rows if row[5]]
-    assert len(copies) == 2 and copies[0][5] == copies[1][5] == min(r[0] for r in copies)
+    copies = [row for row in rows if row[6]]
+    assert len(copies) == 2 and copies[0][6] == copies[1][6] == min(r[0] for r in copies)

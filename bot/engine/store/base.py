@@ -56,6 +56,7 @@ class SourceInfo:
     url: str | None
     chunks: int
     dup_group: str | None = None  # near-duplicates share one (named after their smallest id)
+    language: str | None = None  # ISO 639-1, as the article says or as detected when indexed
 
 
 @dataclass(frozen=True)

@@ -301,7 +301,7 @@ class MetaDB:
     def sources(self) -> list[SourceInfo]:
         rows = self.conn.execute(
             "SELECT a.id, a.title, a.outlet, a.published, a.source, a.url, a.dup_group,"
-            " COUNT(c.rowid) AS n"
+            " a.language, COUNT(c.rowid) AS n"
             " FROM articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id"
             " ORDER BY a.published IS NULL, a.published DESC, a.title"
         ).fetchall()
@@ -315,6 +315,7 @@ class MetaDB:
                 r["url"],
                 r["n"],
                 r["dup_group"],
+                r["language"],
             )
             for r in rows
         ]

@@ -145,10 +145,21 @@ class Catalog:
     def sources(self) -> list[SourceInfo]:
         found = self._rows(
             "SELECT a.id, a.title, a.outlet, a.published, a.source, a.url, a.dup_group,"
-            " count(c.id)::int AS n FROM articles a LEFT JOIN chunks c ON c.article_id = a.id"
+            " a.language, count(c.id)::int AS n FROM articles a"
+            " LEFT JOIN chunks c ON c.article_id = a.id"
             " GROUP BY a.id ORDER BY a.published IS NULL, a.published DESC, a.title"
         )
-        names = ("id", "title", "outlet", "published", "source", "url", "n", "dup_group")
+        names = (
+            "id",
+            "title",
+            "outlet",
+            "published",
+            "source",
+            "url",
+            "n",
+            "dup_group",
+            "language",
+        )
         return [SourceInfo(*(r[n] for n in names)) for r in found]
 
     def vectors_for(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
