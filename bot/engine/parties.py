@@ -17,7 +17,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from bot.engine.text import stem
 from bot.errors import BadInput
+
+SAME_PERSON = 85  # rapidfuzz ratio of two spellings' Latin forms naming one person
 
 _WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*\.?", re.UNICODE)
 
@@ -107,4 +110,26 @@ def resolve(name: str, parties: Iterable[Party]) -> Party:
     for party in parties:
         if any(wanted == name_words(a) for a in party.aliases) and len(wanted[0]) <= 3:
             return party  # an abbreviation of a party: "US", "EU", "UK"
-    return Party(" ".join(name.split()), (name,), (name,))
+    stems = tuple(stem(list(wanted)))
+    for party in parties:
+        if any(
+            stems == tuple(stem(list(name_words(a)))) for a in party.aliases[len(party.people) :]
+        ):
+            return party  # "Кремль", "Кремля", "Росії": the side, however inflected
+    name = " ".join(name.split())
+    spelled = _spellings(name, parties)
+    return Party(name, spelled, spelled)
+
+
+def _spellings(name: str, parties: Iterable[Party]) -> tuple[str, ...]:
+    """A person by every spelling the parties know, in both scripts: "Песков" is also
+    "Peskov" (their Latin transliterations agree)."""
+    from rapidfuzz import fuzz
+
+    from bot.engine.lang import latin
+
+    own = latin(name)
+    same = {
+        p for party in parties for p in party.people if fuzz.ratio(latin(p), own) >= SAME_PERSON
+    }
+    return (name, *sorted(same - {name}))

@@ -18,7 +18,7 @@ from bot.engine.models import Answer, Citation, Entry, Filters, Hit
 from bot.engine.parties import Party, name_words
 from bot.engine.search.retrieve import Query
 from bot.engine.store.base import Snapshot
-from bot.engine.text import content_terms
+from bot.engine.text import content_terms, stem
 from bot.engine.timeline import Encode, build, stance
 from bot.i18n import tr
 
@@ -42,11 +42,11 @@ def asks_position(question: str) -> bool:
 def named_side(question: str, parties: Sequence[Party]) -> Party | None:
     """The party or the one person the question names: "Peskov" is the person, "the Kremlin"
     or "Russia" the party."""
-    words = name_words(question)
+    words = tuple(stem(list(name_words(question))))  # "Кремля" is "Кремль", "Kremlin's" "Kremlin"
     best: tuple[int, int, Party] | None = None  # (position, -length, side)
     for party in parties:
         for alias in party.aliases:
-            part = name_words(alias)
+            part = tuple(stem(list(name_words(alias))))
             at = next(
                 (i for i in range(len(words)) if part and words[i : i + len(part)] == part), None
             )
