@@ -11,7 +11,9 @@ from rich.table import Table
 
 from bot.cli.app import app, cells, engine, err, labelled, out, settings, user_errors
 from bot.evaluate import EvalReport, evaluate, load_qa
+from bot.evaluate.crossval import CVReport, crossvalidate, pooled
 from bot.evaluate.fit import fit
+from bot.evaluate.qa import in_english
 from bot.evaluate.quality import answer_modes, misses, report_dict
 
 
@@ -81,11 +83,24 @@ def eval_(
             "--fit", help="Fit the answer step's feature weights on these sets and print them."
         ),
     ] = False,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv",
+            help="Pool the sets, split them by article into five folds, answer each fold with "
+            "weights fitted on the others: figures by kind as mean ± spread.",
+        ),
+    ] = False,
 ) -> None:
     """Score the indexed articles' answers to question sets: retrieval, facts, citations."""
     with user_errors():
         sets = [(path, load_qa(path)) for path in qa_files]
     eng = engine(settings())
+    if cv:
+        with user_errors():
+            folded = crossvalidate(eng, pooled([items for _, items in sets]))
+        _print_cv(folded, as_json)
+        return
     if fit_weights:
         with user_errors():
             fitted = fit(eng, [item for _, items in sets for item in items])
@@ -106,3 +121,60 @@ def eval_(
                 out.print(table)
             for line in misses(report):
                 err.print(labelled(f"miss ({report.mode}):", "yellow", line))
+        if any(item.english for item in items):
+            with user_errors():
+                english = evaluate(eng, in_english(items), k)
+            out.print(language_table(first, english))
+
+
+def language_table(asked: EvalReport, english: EvalReport) -> Table:
+    """A set asked in Ukrainian and Russian beside the same questions asked in English."""
+    table = Table(
+        "kind", "language", "right", "n", "in English", title="By language (same questions)"
+    )
+    groups = sorted({(r.item.group, r.item.language) for r in asked.questions})
+    for group, language in groups:
+        mine = [r for r in asked.questions if (r.item.group, r.item.language) == (group, language)]
+        theirs = {r.item.question for r in english.questions}
+        twins = [
+            r
+            for r in english.questions
+            if r.item.group == group and r.item.question in theirs
+            and any(m.item.english == r.item.question for m in mine)
+        ]  # fmt: skip
+        table.add_row(
+            *cells(
+                group,
+                language,
+                str(sum(r.right for r in mine)),
+                str(len(mine)),
+                f"{sum(r.right for r in twins)}/{len(twins)}",
+            )
+        )
+    return table
+
+
+def _print_cv(report: CVReport, as_json: bool) -> None:
+    kinds = report.by_kind()
+    counts = report.counts()
+    if as_json:
+        figures = {
+            k: {"mean": f.mean, "spread": f.spread, "right": counts[k][0], "n": counts[k][1]}
+            for k, f in kinds.items()
+        }
+        overall = report.overall
+        print(json.dumps({"folds": report.folds, "kinds": figures, "overall": overall.mean}))
+        return
+    table = Table(
+        "kind",
+        "right",
+        "n",
+        "mean ± spread",
+        title=f"Cross-validated by article ({report.folds} folds)",
+    )
+    for kind, figure in kinds.items():
+        right, n = counts[kind]
+        table.add_row(*cells(kind, str(right), str(n), str(figure)))
+    table.add_row(*cells("all", "", str(len(report.results)), str(report.overall)))
+    table.add_row(*cells("false declines", "", "", str(report.false_declines)))
+    out.print(table)

@@ -278,6 +278,9 @@ class Engine:
 
     def _query(self, snap: Snapshot, question: str, language: str | None = None) -> Query:
         text = self._question(question)
+        spelled = lang.from_translit(text)  # "shcho skazav peskov" is read as "що сказав песков"
+        if spelled is not None:
+            text, language = spelled
         return make_query(
             text,
             snap,
@@ -293,8 +296,9 @@ class Engine:
 
     def language_of(self, text: str) -> str:
         """The language to answer `text` in: its own, or the server's (TALKS_LANGUAGE) when it
-        is too short to tell."""
-        return lang.detect(text, self.settings.language)
+        is too short to tell; a Ukrainian or Russian question typed in Latin letters is theirs."""
+        spelled = lang.from_translit(text)
+        return spelled[1] if spelled else lang.detect(text, self.settings.language)
 
     def ask_stream(
         self,

@@ -160,3 +160,63 @@ def latin(word: str) -> str:
     from anyascii import anyascii
 
     return re.sub(r"[^a-z0-9]", "", anyascii(word).lower())
+
+
+# ---- chat transliteration ("shcho skazav peskov", "chto hochet kreml") ------------------------
+
+_TRANSLIT = (
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
+    ("ya", "я"), ("ia", "я"), ("yu", "ю"), ("iu", "ю"), ("yo", "ё"), ("'", "ь"),
+)  # fmt: skip
+_SINGLE = dict(zip("abvgdezijklmnoprstufcw", "абвгдезийклмнопрстуфцв", strict=True))
+_BY_LANGUAGE = {
+    "uk": {"ye": "є", "ie": "є", "yi": "ї", "h": "г", "g": "ґ", "y": "и", "i": "і", "e": "е"},
+    "ru": {"ye": "е", "ie": "е", "yi": "ый", "h": "х", "y": "ы", "i": "и", "e": "е"},
+}
+# A Latin-script question whose words English does not know (wordfreq Zipf below this) …
+TRANSLIT_ZIPF = 2.5
+# … for at least this share of its words reads as Ukrainian or Russian typed in Latin letters.
+TRANSLIT_SHARE = 0.6
+# … and spelled back in Cyrillic, at least this share of its words are Ukrainian or Russian ones.
+TRANSLIT_KNOWN = 0.4
+
+
+def _to_cyrillic(text: str, language: str) -> str:
+    pairs = sorted([*_TRANSLIT, *_BY_LANGUAGE[language].items()], key=lambda p: -len(p[0]))
+    out, i, low = [], 0, text.lower()
+    while i < len(low):
+        for latin_, cyr in pairs:
+            if low.startswith(latin_, i):
+                out.append(cyr)
+                i += len(latin_)
+                break
+        else:
+            out.append(_SINGLE.get(low[i], low[i]))
+            i += 1
+    return "".join(out)
+
+
+def from_translit(text: str) -> tuple[str, str] | None:
+    """(the question in Cyrillic, uk or ru) when a Latin-script question is Ukrainian or Russian
+    typed in Latin letters; None otherwise. Names the articles spell in Latin ("peskov") stay
+    matched through keyword respelling and the dense side."""
+    from bot.engine.text import english_zipf, words
+
+    tokens = [w for w in words(text) if w.isalpha()]
+    if len(tokens) < 3 or is_cyrillic(text):
+        return None
+    foreign = sum(english_zipf(w) < TRANSLIT_ZIPF for w in tokens)
+    if foreign < TRANSLIT_SHARE * len(tokens):
+        return None
+    import simplemma
+
+    best: tuple[float, str, str] | None = None
+    for language in ("uk", "ru"):
+        cyrillic = _to_cyrillic(text, language)
+        spelled = words(cyrillic)
+        known = sum(simplemma.is_known(w, lang=language) for w in spelled) / len(spelled)
+        if best is None or known > best[0]:
+            best = (known, cyrillic, language)
+    if best is None or best[0] < TRANSLIT_KNOWN:
+        return None
+    return best[1], best[2]

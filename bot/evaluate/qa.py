@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ class QAItem:
     source: str | None  # title or URL of the article that answers it; None = must decline
     style: str = "-"
     kind: str = ""  # answerable, dated, near_miss, off_topic ("" in older sets: by source)
+    language: str = "en"  # the question's language (uk, ru in tests/quality/lang)
+    english: str | None = None  # the same question asked in English, where the set gives it
 
     @property
     def answerable(self) -> bool:
@@ -47,7 +49,17 @@ def parse_item(data: Any, where: str) -> QAItem:
     if not isinstance(facts, list):
         raise BadInput(f"{where}: 'facts' must be a list of lists of alternatives.")
     style, kind = data.get("style") or "-", data.get("kind") or ""
-    return QAItem(question, tuple(_fact(f, where) for f in facts), source, str(style), str(kind))
+    english = data.get("english")
+    if english is not None and (not isinstance(english, str) or not english.strip()):
+        raise BadInput(f"{where}: 'english' must be the question asked in English.")
+    language = str(data.get("language") or "en")
+    facts_ = tuple(_fact(f, where) for f in facts)
+    return QAItem(question, facts_, source, str(style), str(kind), language, english)
+
+
+def in_english(items: list[QAItem]) -> list[QAItem]:
+    """The same questions as asked in English (a set's `english` parallels), to compare with."""
+    return [replace(i, question=i.english, language="en") for i in items if i.english]
 
 
 def load_qa(path: Path) -> list[QAItem]:
