@@ -5,6 +5,10 @@ declines, "As of …", "Sources", Discord labels, buttons and errors — is a me
 catalogue, written in English in the code and translated in bot/locale/<uk|ru>/LC_MESSAGES/
 talks.po (compiled to talks.mo by `make i18n`, with Babel). A message with values names them:
 `tr(language, "No indexed article answers this for {period}.", period=...)`.
+
+A name (a slash command's or an option's: one word, which Discord shows translated) is marked
+with a context, `NC_("option", "since")`, so it is never confused with the same word elsewhere;
+`trc` translates it.
 """
 
 from __future__ import annotations
@@ -33,4 +37,14 @@ def tr(language: str, message: str, /, **values: object) -> str:
 
 def N_(message: str) -> str:
     """Marks a message for the catalogue where it is defined; `tr` translates it where used."""
+    return message
+
+
+def trc(language: str, context: str, message: str) -> str:
+    """`message` in `language`, as translated for `context` (see NC_)."""
+    return translations(language).pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Marks a message with its context for the catalogue; `trc` translates it where used."""
     return message

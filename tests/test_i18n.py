@@ -19,23 +19,27 @@ def _po(language: str):  # type: ignore[no-untyped-def]
     return read_po(io.BytesIO(path.read_bytes()), locale=language)
 
 
-def _code_messages() -> set[str]:
-    found = extract_from_dir(LOCALE_DIR.parent, keywords={"tr": (2,), "N_": None}, comment_tags=())
-    return {msg if isinstance(msg, str) else msg[0] for _, _, msg, _, _ in found}
+# The Makefile's `pybabel extract` keywords: messages, and names with their context.
+KEYWORDS = {"tr": (2,), "N_": None, "NC_": ((1, "c"), 2), "trc": ((2, "c"), 3)}
+
+
+def _code_messages() -> set[tuple[str | None, str]]:
+    found = extract_from_dir(LOCALE_DIR.parent, keywords=KEYWORDS, comment_tags=())
+    return {(context, msg if isinstance(msg, str) else msg[0]) for _, _, msg, _, context in found}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_of_the_code_is_translated(language: str) -> None:
-    translated = {m.id: m.string for m in _po(language) if m.id}
-    missing = sorted(m for m in _code_messages() if not translated.get(m))
+    translated = {(m.context, m.id): m.string for m in _po(language) if m.id}
+    missing = sorted(m[1] for m in _code_messages() if not translated.get(m))
     assert missing == [], f"run `make i18n` and translate: {missing[:5]}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalogue_is_its_source(language: str) -> None:
     mo = LOCALE_DIR / language / "LC_MESSAGES" / "talks.mo"
-    compiled = {m.id: m.string for m in read_mo(io.BytesIO(mo.read_bytes())) if m.id}
-    source = {m.id: m.string for m in _po(language) if m.id and m.string}
+    compiled = {(m.context, m.id): m.string for m in read_mo(io.BytesIO(mo.read_bytes())) if m.id}
+    source = {(m.context, m.id): m.string for m in _po(language) if m.id and m.string}
     assert compiled == source, "run `make i18n` to compile the catalogues"
 
 
@@ -58,3 +62,15 @@ def test_english_is_the_source_and_unknown_languages_fall_back_to_it() -> None:
     assert tr("en", "As of {date}: {text}", date="2025-01-01", text="X") == "As of 2025-01-01: X"
     assert tr("de", "As of {date}: {text}", date="2025-01-01", text="X") == "As of 2025-01-01: X"
     assert tr("uk", "As of {date}: {text}", date="2025-01-01", text="X").startswith("Станом на")
+
+
+def test_an_error_raised_with_a_message_of_the_catalogue_is_told_in_any_language() -> None:
+    from bot.errors import BadInput
+
+    error = BadInput("Please keep the question under {limit} characters.", limit=500)
+    assert str(error) == "Please keep the question under 500 characters."
+    assert error.told("en") == str(error)
+    assert error.told("uk") == "Будь ласка, скоротіть запитання до 500 символів."
+    assert BadInput("Not in the catalogue {literally}.").told("ru") == (
+        "Not in the catalogue {literally}."
+    )
