@@ -35,6 +35,13 @@ def tr(language: str, message: str, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def trn(language: str, singular: str, plural: str, n: int, /, **values: object) -> str:
+    """The form of a message for the number `n` in `language` (Ukrainian and Russian have three:
+    1 заява, 2 заяви, 5 заяв), its {named} values filled in; `n` is the value {count}."""
+    text = translations(language).ngettext(singular, plural, n)
+    return text.format(count=n, **values)
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalogue where it is defined; `tr` translates it where used."""
     return message

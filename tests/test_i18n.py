@@ -20,7 +20,7 @@ def _po(language: str):  # type: ignore[no-untyped-def]
 
 
 # The Makefile's `pybabel extract` keywords: messages, and names with their context.
-KEYWORDS = {"tr": (2,), "N_": None, "NC_": ((1, "c"), 2), "trc": ((2, "c"), 3)}
+KEYWORDS = {"tr": (2,), "trn": (2, 3), "N_": None, "NC_": ((1, "c"), 2), "trc": ((2, "c"), 3)}
 
 
 def _code_messages() -> set[tuple[str | None, str]]:
@@ -28,9 +28,16 @@ def _code_messages() -> set[tuple[str | None, str]]:
     return {(context, msg if isinstance(msg, str) else msg[0]) for _, _, msg, _, context in found}
 
 
+def _forms(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """A message's id or string as its forms: one, or a plural's (singular, plural) / all three."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_of_the_code_is_translated(language: str) -> None:
-    translated = {(m.context, m.id): m.string for m in _po(language) if m.id}
+    translated = {
+        (m.context, _forms(m.id)[0]): all(_forms(m.string)) for m in _po(language) if m.id
+    }
     missing = sorted(m[1] for m in _code_messages() if not translated.get(m))
     assert missing == [], f"run `make i18n` and translate: {missing[:5]}"
 
@@ -38,18 +45,28 @@ def test_every_message_of_the_code_is_translated(language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalogue_is_its_source(language: str) -> None:
     mo = LOCALE_DIR / language / "LC_MESSAGES" / "talks.mo"
-    compiled = {(m.context, m.id): m.string for m in read_mo(io.BytesIO(mo.read_bytes())) if m.id}
-    source = {(m.context, m.id): m.string for m in _po(language) if m.id and m.string}
+    compiled = {
+        (m.context, _forms(m.id)): _forms(m.string)
+        for m in read_mo(io.BytesIO(mo.read_bytes()))
+        if m.id
+    }
+    source = {
+        (m.context, _forms(m.id)): _forms(m.string)
+        for m in _po(language)
+        if m.id and all(_forms(m.string))
+    }
     assert compiled == source, "run `make i18n` to compile the catalogues"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_translations_keep_their_placeholders(language: str) -> None:
     for message in _po(language):
-        if message.id and message.string:
-            values = {name: "x" for name in _names(message.id)}
-            assert set(_names(message.string)) == set(values), message.id
-            tr(language, message.id, **values)
+        ids, strings = _forms(message.id), _forms(message.string)
+        if message.id and all(strings):
+            values = {name: "x" for name in _names(ids[-1])}
+            for form in strings:  # every plural form names the plural's values, {count} too
+                assert set(_names(form)) == set(values), message.id
+                form.format(**values)
 
 
 def _names(text: str) -> list[str]:
