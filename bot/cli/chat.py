@@ -71,9 +71,9 @@ def typed_lines() -> Iterator[str]:
 def run_interactive(session: Session) -> None:
     """The greeting is in the server's language (TALKS_LANGUAGE); each answer and each error
     about a question in the question's."""
-    language = session.engine.settings.language
+    server = session.engine.settings.language
     err.print(
-        Text(tr(language, "Ask about the peace talks. {new} starts over; Ctrl-D leaves.", new=NEW))
+        Text(tr(server, "Ask about the peace talks. {new} starts over; Ctrl-D leaves.", new=NEW))
     )
     for line in typed_lines():
         question = line.strip()
@@ -85,8 +85,8 @@ def run_interactive(session: Session) -> None:
         try:
             answer = session.ask(question)
         except TalksError as exc:
-            language = session.engine.language_of(question)
-            err.print(error_line(with_hint(exc, language), language))
+            asked_in = session.engine.language_of(question)
+            err.print(error_line(with_hint(exc, asked_in), asked_in))
             continue
         out.print(Text(answer_text(answer)))
         out.print()
