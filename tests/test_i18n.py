@@ -91,3 +91,21 @@ def test_an_error_raised_with_a_message_of_the_catalogue_is_told_in_any_language
     assert BadInput("Not in the catalogue {literally}.").told("ru") == (
         "Not in the catalogue {literally}."
     )
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """Babel reads an f-string as one token, so `f"**{tr(language, 'Sources')}**"` would never
+    reach the catalogue (nor the test above): a message is translated outside f-strings."""
+    import ast
+
+    hidden = []
+    for path in sorted(LOCALE_DIR.parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                name = getattr(getattr(call, "func", None), "id", None)
+                args = getattr(call, "args", [])
+                if name in KEYWORDS and any(isinstance(a, ast.Constant) for a in args):
+                    hidden.append(f"{path.name}:{call.lineno}")
+    assert hidden == []
