@@ -118,3 +118,15 @@ async def test_the_slash_commands_are_named_in_ukrainian_and_russian(
     talks = fake.world.commands.find("talks", fake.guild_id)
     assert not talks.get("name_localizations")  # the admins' commands keep their names
     fake.assert_clean()
+
+
+async def test_a_timeline_asked_in_ukrainian_is_labelled_in_ukrainian(
+    fake: FakeDiscord, start_bot: StartBot, shared_engine: Engine
+) -> None:
+    async with start_bot(shared_engine):
+        rec = await fake.slash("timeline", {"party": "Росія", "topic": "умови перемир'я"})
+        [shown] = await rec.wait_final(timeout=30)
+    assert shown.embeds[0]["title"] == "Russia про «умови перемир'я»"
+    assert footer(shown).endswith(", спершу найдавніші · дослівно з наведених статей")
+    assert QUOTE in embed_text(shown)  # the statement as the article wrote it
+    fake.assert_clean()
