@@ -56,10 +56,12 @@ BENCH_ARGS ?=
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks --out docs/BENCHMARKS.md $(BENCH_ARGS)
 
-# The bot's own words: collect the messages of the code (tr(language, "…"), N_("…")) into the
+# The bot's own words: collect the messages of the code (tr(language, "…"), N_("…"), plurals
+# trn(language, "…", "…", n), names with their context NC_("option", "since")) into the
 # template, merge them into the Ukrainian and Russian catalogues, compile those (Babel).
+I18N_KEYWORDS := -k tr:2 -k trn:2,3 -k N_ -k NC_:1c,2 -k trc:2c,3
 i18n: setup
-	$(BIN)/pybabel extract -k tr:2 -k N_ --no-location --omit-header -o bot/locale/talks.pot bot
+	$(BIN)/pybabel extract $(I18N_KEYWORDS) --no-location --omit-header -o bot/locale/talks.pot bot
 	$(BIN)/pybabel update -i bot/locale/talks.pot -d bot/locale -D talks --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d bot/locale -D talks --statistics
 

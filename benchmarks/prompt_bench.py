@@ -39,7 +39,7 @@ def measure_prompt(
         asked = engine.asked(questions[i % len(questions)])
         started = time.perf_counter()
         sources = engine.evidence(asked)
-        chat = messages(asked.answer.question, sources)
+        chat = messages(asked.answer.question, sources, asked.answer.language)
         seconds.append(time.perf_counter() - started)
         tokens.append(estimate_tokens("\n".join(s.line for s in sources)))
         counts.append(len(sources))

@@ -2,11 +2,26 @@
 
 The engine raises these; the CLI and the Discord layer turn them into a short message.
 Anything that is not a TalksError is a bug: it is logged in full and the user sees a generic line.
+
+An error about a question is shown in the asker's language, which the code raising it often does
+not know (a date filter is read before the question is): such an error is raised with a message
+of the catalogue and its values named, `BadInput(N_("… {limit} …"), limit=300)`, and the front
+door, which knows the language, tells it with `err.told(language)`.
 """
+
+from bot.i18n import tr
 
 
 class TalksError(Exception):
-    """Base class: `str(err)` is a complete, user-facing sentence."""
+    """Base class: `str(err)` is a complete, user-facing sentence (in English)."""
+
+    def __init__(self, message: str = "", /, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message, self.values = message, values
+
+    def told(self, language: str) -> str:
+        """The sentence in `language` when its message is in the catalogue; else as raised."""
+        return tr(language, self.message, **self.values)
 
 
 class BadInput(TalksError):

@@ -1,4 +1,8 @@
-"""Answer → terminal text and JSON lines. Pure."""
+"""Answer → terminal text and JSON lines. Pure.
+
+The labels are the bot's own words, in the answer's language (Answer.language: the asker's);
+the answer's quotes stay in their article's. JSON keys are an interface, so they stay English.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.engine import Answer, Citation
+from bot.i18n import tr
 
 
 def citation_dict(c: Citation) -> dict[str, object]:
@@ -24,12 +29,15 @@ def citation_dict(c: Citation) -> dict[str, object]:
 
 def answer_json(answer: Answer, *, conversation: bool = False) -> str:
     """`talks ask --json`'s object; in a conversation also `understood_as`, the question as it
-    was answered (a follow-up with the context it borrowed; else exactly as typed)."""
+    was answered (a follow-up with the context it borrowed; else exactly as typed). `language`
+    is the language the bot's own words were in (en, uk, ru), so a script can tell them apart
+    from the quotes."""
     data: dict[str, object] = {
         "question": answer.question,
         "answer": answer.text,
         "abstained": answer.abstained,
         "mode": answer.mode,
+        "language": answer.language,
         "citations": [citation_dict(c) for c in answer.citations],
     }
     if conversation:
@@ -58,14 +66,14 @@ def understood_line(answer: Answer) -> str | None:
     meant = " ".join(answer.understood_as.split())
     if not meant or meant == " ".join(answer.question.split()):
         return None
-    return f"Understood as: {meant}"
+    return tr(answer.language, "Understood as: {question}", question=meant)
 
 
 def answer_text(answer: Answer) -> str:
     head = [line, ""] if (line := understood_line(answer)) else []
     if answer.abstained:
         return "\n".join([*head, answer.text])
-    lines = [*head, answer.text, "", "Sources:"]
+    lines = [*head, answer.text, "", tr(answer.language, "Sources:")]
     for c in answer.citations:
         lines.append(source_line(c))
         lines.append(f'    "{" ".join(c.quote.split())}"')

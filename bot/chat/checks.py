@@ -14,16 +14,24 @@ import discord
 from discord import app_commands
 
 from bot.chat.render import NO_PINGS, notice
+from bot.i18n import tr
 
 T = TypeVar("T")
 
 
 class NotAdmin(app_commands.CheckFailure):
-    """Carries the sentence the user sees, naming what would let them in."""
+    """Carries the sentence the user sees, naming what would let them in, in their language."""
 
-    def __init__(self, role: str | None) -> None:
-        extra = f" or the {role} role" if role else ""
-        super().__init__(f"You need the Manage Server permission{extra} to use this command.")
+    def __init__(self, role: str | None, language: str = "en") -> None:
+        if role:
+            text = tr(
+                language,
+                "You need the Manage Server permission or the {role} role to use this command.",
+                role=role,
+            )
+        else:
+            text = tr(language, "You need the Manage Server permission to use this command.")
+        super().__init__(text)
 
 
 def has_role(user: discord.abc.User, role: str) -> bool:
@@ -40,10 +48,11 @@ def is_admin(user: discord.abc.User, permissions: discord.Permissions, role: str
     return role is not None and has_role(user, role)
 
 
-def require_admin(interaction: discord.Interaction, role: str | None) -> bool:
-    """For `interaction_check`: True, or NotAdmin for the tree's error handler to explain."""
+def require_admin(interaction: discord.Interaction, role: str | None, language: str) -> bool:
+    """For `interaction_check`: True, or NotAdmin (in `language`, the user's) for the tree's
+    error handler to explain."""
     if interaction.guild is None or not is_admin(interaction.user, interaction.permissions, role):
-        raise NotAdmin(role)
+        raise NotAdmin(role, language)
     return True
 
 

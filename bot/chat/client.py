@@ -6,6 +6,7 @@ small corpus and the bot under test is the same class that runs in production.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -16,9 +17,11 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.chat import conversations
+from bot.chat.language import locale_language, typed_text
 from bot.chat.qa_store import FILE_NAME, QAChannels
 from bot.chat.render import NO_PINGS
 from bot.chat.threads import AnswerLog
+from bot.chat.translator import CatalogueTranslator
 from bot.chat.tree import TalksTree
 from bot.chat.views import FeedbackView
 from bot.engine import Engine
@@ -80,6 +83,19 @@ class TalksBot(commands.Bot):
     def reads_all_messages(self) -> bool:
         return self.intents.message_content
 
+    async def language_of(self, text: str) -> str:
+        """The language to answer `text` in (the engine's detection, TALKS_LANGUAGE when too short
+        to tell), off the event loop: the detector loads its model on first use."""
+        return await asyncio.to_thread(self.engine.language_of, text)
+
+    async def language_for(self, interaction: discord.Interaction) -> str:
+        """The language to tell this user things in (bot/chat/language.py): that of the question
+        they typed, else their Discord client's, else the server's setting."""
+        typed = typed_text(interaction)
+        if typed:
+            return await self.language_of(typed)
+        return locale_language(interaction.locale, self.settings.language)
+
     async def login(self, token: str) -> None:
         """Route.BASE is read when each request is built, so it must change before the first."""
         if self.settings.discord_api_base:
@@ -89,9 +105,12 @@ class TalksBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects (unlike on_ready, which repeats)."""
         await self._gateway_of_api_base()
+        # Buttons of answers sent before a restart; its language is the fallback of replies.
         self.add_view(
-            FeedbackView(self.feedback, self.answer_log.recording)
-        )  # buttons of answers sent before a restart
+            FeedbackView(self.feedback, self.answer_log.recording, self.settings.language)
+        )
+        # Slash commands' names and descriptions in Ukrainian and Russian, sent with the sync.
+        await self.tree.set_translator(CatalogueTranslator())
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)

@@ -3,6 +3,8 @@
 Discord rejects a whole message (400) when one limit is passed, so everything here is measured
 before it is sent. Text from articles and questions is escaped: a quote containing `**`, a masked
 link or "@everyone" must read as plain text and can never ping, even if allowed_mentions were lost.
+The bot's own words (the Sources heading, the footer) are in the answer's language; the quotes
+stay in their article's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from discord import app_commands
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.engine import Answer, Citation
+from bot.i18n import tr
 from bot.render_text import answer_text, meta_tail, understood_line
 
 CONTENT_MAX = 2000
@@ -136,9 +139,11 @@ def _pieces(answer: Answer, quote_chars: int) -> list[str]:
     for unit in answer_units(answer.text):
         for piece in _split_long(unit, DESCRIPTION_MAX - 1):
             pieces.append((" " if pieces else "") + piece)
+    sources = tr(answer.language, "Sources")
+    heading = f"\n\n**{sources}**\n"
     for i, c in enumerate(answer.citations):
         block = source_block(c, quote_chars)
-        pieces.append(("\n\n**Sources**\n" if i == 0 else "\n") + block)
+        pieces.append((heading if i == 0 else "\n") + block)
     return pieces
 
 
@@ -170,15 +175,23 @@ def _pack(pieces: Iterable[str], budget: int) -> tuple[list[_Page], list[str]]:
 
 
 def _footer(answer: Answer, overflow: bool) -> str:
-    parts = ["Sentences quoted from the cited articles"]
+    language = answer.language
+    parts = [tr(language, "Sentences quoted from the cited articles")]
     if answer.mode == "generated":
-        parts = ["Written by a language model; every sentence checked against its cited source"]
+        parts = [
+            tr(
+                language,
+                "Written by a language model; every sentence checked against its cited source",
+            )
+        ]
     if answer.as_of:
-        parts.insert(0, f"As of {answer.as_of.isoformat()}")
+        parts.insert(0, tr(language, "As of {date}", date=answer.as_of.isoformat()))
     if line := understood_line(answer):
         parts.insert(0, shorten(line, UNDERSTOOD_CHARS))
     if overflow:
-        parts.append(f"too long for one message: the full answer is in {FILE_NAME}")
+        parts.append(
+            tr(language, "too long for one message: the full answer is in {file}", file=FILE_NAME)
+        )
     return " · ".join(parts)
 
 

@@ -2,7 +2,8 @@
 
 Statements and titles come from articles, so they are made inert like every other quoted text
 (render.safe). Entries are moved whole: one that does not fit the message is left out and the
-footer says how many were shown.
+footer says how many were shown. The labels are in the language of what was asked (the party
+and topic as typed); the statements stay in their articles'.
 """
 
 from __future__ import annotations
@@ -27,33 +28,40 @@ from bot.chat.render import (
     shorten,
 )
 from bot.engine import Entry, Party, Timeline
+from bot.i18n import N_, tr, trn
 
 STATEMENT_CHARS = 350
-CHANGED = "⟲ position changes"
+CHANGED = N_("position changes")
 
 
-def entry_block(e: Entry) -> str:
+def entry_block(e: Entry, language: str) -> str:
     """`**2022-03-29** · Speaker` (· ⟲ position changes), the quote, the linked source."""
     head = f"**{e.date.isoformat()}** · {safe(shorten(e.speaker, 80))}"
-    mark = f" · **{CHANGED}**" if e.changes else ""
+    mark = f" · **⟲ {tr(language, CHANGED)}**" if e.changes else ""
     source = link(e.article.title, e.article.url)
     outlet = f" ({safe(e.article.outlet)})" if e.article.outlet else ""
     return f"{head}{mark}\n> “{safe(shorten(e.statement, STATEMENT_CHARS))}”\n{source}{outlet}"
 
 
-def timeline_title(t: Timeline) -> str:
-    about = f" on “{shorten(t.topic, 120)}”" if t.topic else ""
-    return fit(safe(f"{t.party}{about}"), TITLE_MAX)
+def about(t: Timeline, language: str, topic_chars: int = 120) -> str:
+    """The party, and the topic if one was asked about: `Russia on “ceasefire”`."""
+    if not t.topic:
+        return t.party
+    return tr(language, "{party} on “{topic}”", party=t.party, topic=shorten(t.topic, topic_chars))
 
 
-def render_timeline(t: Timeline) -> list[discord.Embed]:
-    title = timeline_title(t)
+def timeline_title(t: Timeline, language: str) -> str:
+    return fit(safe(about(t, language)), TITLE_MAX)
+
+
+def render_timeline(t: Timeline, language: str) -> list[discord.Embed]:
+    title = timeline_title(t, language)
     if not t.entries:
-        return [discord.Embed(title=title, description=_nothing(t), colour=DECLINED)]
+        return [discord.Embed(title=title, description=_nothing(t, language), colour=DECLINED)]
     pages: list[list[str]] = [[]]
     used, shown = len(title) + 100, 0  # room for the footer
     for e in t.entries:
-        block = entry_block(e)
+        block = entry_block(e, language)
         if used + len(block) + 2 > MESSAGE_MAX:
             break
         if len("\n\n".join([*pages[-1], block])) > DESCRIPTION_MAX:
@@ -64,27 +72,34 @@ def render_timeline(t: Timeline) -> list[discord.Embed]:
         used, shown = used + len(block) + 2, shown + 1
     embeds = [discord.Embed(description="\n\n".join(p), colour=ANSWERED) for p in pages]
     embeds[0].title = title
-    embeds[-1].set_footer(text=_footer(t, shown))
+    embeds[-1].set_footer(text=_footer(t, shown, language))
     return embeds
 
 
-def _nothing(t: Timeline) -> str:
-    about = f" on “{t.topic}”" if t.topic else ""
-    return safe(f"No indexed article attributes a statement to {t.party}{about}.")
+def _nothing(t: Timeline, language: str) -> str:
+    who = about(t, language, topic_chars=len(t.topic or ""))
+    return safe(tr(language, "No indexed article attributes a statement to {party}.", party=who))
 
 
-def _footer(t: Timeline, shown: int) -> str:
+def _footer(t: Timeline, shown: int, language: str) -> str:
     total = len(t.entries)
-    noun = "statement" if total == 1 else "statements"
-    count = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
-    return f"{count}, oldest first · quoted verbatim from the linked articles"
+    if shown == total:
+        count = trn(language, "{count} statement", "{count} statements", total)
+    else:
+        count = trn(
+            language, "{shown} of {count} statement", "{shown} of {count} statements", total,
+            shown=shown,
+        )  # fmt: skip
+    return tr(
+        language, "{count}, oldest first · quoted verbatim from the linked articles", count=count
+    )
 
 
 def parties_embed(parties: Sequence[Party]) -> discord.Embed:
     lines = [f"**{safe(p.name)}**: {safe(', '.join(p.aliases))}" for p in parties]
     return discord.Embed(
         title="Parties for /timeline", description=fit("\n".join(lines), DESCRIPTION_MAX)
-    )
+    )  # an admin command's (/talks parties): English
 
 
 def party_choices(

@@ -20,6 +20,7 @@ from bot.chat.render import shorten
 from bot.chat.views import Recording
 from bot.engine import Answer, Turn
 from bot.feedback import FeedbackStore
+from bot.i18n import tr
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,10 @@ THREAD_NAME_MAX = 100
 ARCHIVE_MINUTES: Final = 1440  # a day idle; Discord's choices: 60, 1440, 4320, 10080
 
 
-def thread_name(question: str) -> str:
-    """The question, cut to what Discord allows for a name."""
-    return shorten(question, THREAD_NAME_MAX) or "Follow-up questions"
+def thread_name(question: str, language: str) -> str:
+    """The question, cut to what Discord allows for a name (a name in the asker's language if
+    the question has nothing that can be shown)."""
+    return shorten(question, THREAD_NAME_MAX) or tr(language, "Follow-up questions")
 
 
 def turn_of(answer: Answer) -> Turn:
@@ -86,7 +88,7 @@ class AnswerLog:
         await asyncio.to_thread(self.conversations.start, sent.id, turn_of(answer))
         try:
             thread = await parent.create_thread(
-                name=thread_name(answer.question),
+                name=thread_name(answer.question, answer.language),
                 message=sent,
                 auto_archive_duration=ARCHIVE_MINUTES,
             )

@@ -5,6 +5,10 @@ The buttons are one persistent view (timeout=None, fixed custom_ids) registered 
 answer is found by the id of the message the button is on (bot/feedback.py keeps it). The copy
 sent with each answer is stopped once sent: discord.py would otherwise keep one view per message
 in memory for ever (timeout=None), while the registered one already answers every click.
+
+The labels are in the answer's language, set on the copy sent with it; a click carries no
+question, so the reply to it is in the clicking user's Discord language when the bot speaks it
+(bot/chat/language.py), else in the server's (the registered view's `language`).
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from functools import partial
 
 import discord
 
+from bot.chat.language import locale_language
 from bot.chat.render import NO_PINGS, notice
 from bot.feedback import REASON_CHARS, FeedbackStore
+from bot.i18n import N_, tr
 
 log = logging.getLogger(__name__)
 UP_ID, DOWN_ID, REASON_ID = "talks:feedback:up", "talks:feedback:down", "talks:feedback:reason"
-UNKNOWN = "I no longer have that answer, so the vote could not be kept."
+UNKNOWN = N_("I no longer have that answer, so the vote could not be kept.")
 FRESH = timedelta(seconds=60)  # a click this soon after the answer may beat its record
 RECORD_WAIT = 1.5  # seconds; Discord wants a response to the click within 3
 
@@ -49,20 +55,20 @@ class Recording:
                 del self._events[message_id]
 
 
-class WhatWasWrong(discord.ui.Modal, title="What was wrong?"):
+class WhatWasWrong(discord.ui.Modal):
     """One optional line; closing the modal keeps the 👎 without a reason."""
 
-    reason: discord.ui.TextInput[WhatWasWrong] = discord.ui.TextInput(
-        label="What was wrong? (optional)",
-        style=discord.TextStyle.short,
-        required=False,
-        max_length=REASON_CHARS,
-        custom_id="talks:feedback:reason-text",
-    )
-
-    def __init__(self, feedback: FeedbackStore, message_id: int) -> None:
-        super().__init__(custom_id=REASON_ID, timeout=600)
-        self.feedback, self.message_id = feedback, message_id
+    def __init__(self, feedback: FeedbackStore, message_id: int, language: str) -> None:
+        super().__init__(title=tr(language, "What was wrong?"), custom_id=REASON_ID, timeout=600)
+        self.reason: discord.ui.TextInput[WhatWasWrong] = discord.ui.TextInput(
+            label=tr(language, "What was wrong? (optional)"),
+            style=discord.TextStyle.short,
+            required=False,
+            max_length=REASON_CHARS,
+            custom_id="talks:feedback:reason-text",
+        )
+        self.add_item(self.reason)
+        self.feedback, self.message_id, self.language = feedback, message_id, language
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         text = self.reason.value or ""
@@ -71,21 +77,29 @@ class WhatWasWrong(discord.ui.Modal, title="What was wrong?"):
                 self.feedback.reason, self.message_id, interaction.user.id, text
             )
         await interaction.response.send_message(
-            notice("Thanks — noted."), ephemeral=True, allowed_mentions=NO_PINGS
+            notice(tr(self.language, "Thanks — noted.")), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
 
 class FeedbackView(discord.ui.View):
-    def __init__(self, feedback: FeedbackStore, recording: Recording) -> None:
+    """`language`: the labels', and the replies' to a user whose Discord is in a language the
+    bot does not speak (the answer's on a copy sent with it, the server's on the registered one).
+    """
+
+    def __init__(self, feedback: FeedbackStore, recording: Recording, language: str) -> None:
         super().__init__(timeout=None)
-        self.feedback, self.recording = feedback, recording
+        self.feedback, self.recording, self.language = feedback, recording, language
+        self.up.label = tr(language, "Helpful")
+        self.down.label = tr(language, "Not helpful")
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary, custom_id=UP_ID)
     async def up(
         self, interaction: discord.Interaction, button: discord.ui.Button[FeedbackView]
     ) -> None:
         if await self._vote(interaction, up=True):
-            await self._tell(interaction, "Thanks — counted as helpful. A 👎 changes your vote.")
+            await self._tell(
+                interaction, N_("Thanks — counted as helpful. A 👎 changes your vote.")
+            )
 
     @discord.ui.button(emoji="👎", style=discord.ButtonStyle.secondary, custom_id=DOWN_ID)
     async def down(
@@ -94,7 +108,7 @@ class FeedbackView(discord.ui.View):
         if await self._vote(interaction, up=False):
             assert interaction.message is not None  # _vote checked
             await interaction.response.send_modal(
-                WhatWasWrong(self.feedback, interaction.message.id)
+                WhatWasWrong(self.feedback, interaction.message.id, self.reader(interaction))
             )
 
     async def _vote(self, interaction: discord.Interaction, *, up: bool) -> bool:
@@ -111,8 +125,13 @@ class FeedbackView(discord.ui.View):
             await self._tell(interaction, UNKNOWN)
         return known
 
-    @staticmethod
-    async def _tell(interaction: discord.Interaction, text: str) -> None:
+    def reader(self, interaction: discord.Interaction) -> str:
+        """The language of the user who clicked."""
+        return locale_language(interaction.locale, self.language)
+
+    async def _tell(self, interaction: discord.Interaction, message: str) -> None:
+        """`message` (of the catalogue) in the clicking user's language, for them only."""
+        text = tr(self.reader(interaction), message)
         await interaction.response.send_message(
             notice(text), ephemeral=True, allowed_mentions=NO_PINGS
         )

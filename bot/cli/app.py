@@ -3,6 +3,9 @@
 Text from articles, questions and errors is printed as `rich.text.Text`, never as a markup
 string: a title such as "[/]" would otherwise crash the print, and "[bold]" or ":flag_ua:"
 would change what the user reads. Our own colours are added around it with `labelled`.
+
+An error about a question is told in the question's language (`user_errors(language=…)`), like
+its answer; the rest of the CLI (indexing, sources, the database) is an operator's, in English.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rich.text import Text
 from bot.engine import Engine, open_engine, parse_day
 from bot.engine import Progress as BuildProgress
 from bot.errors import BadInput, IndexMismatch, IndexMissing, SchemaError, TalksError
+from bot.i18n import tr
 from bot.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -64,28 +68,34 @@ def cells(*values: str) -> list[Text]:
     return [Text(value) for value in values]
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(labelled("error:", "red", message))
+def fail(message: str, code: int = 1, language: str = "en") -> typer.Exit:
+    err.print(error_line(message, language))
     return typer.Exit(code)
 
 
-def with_hint(exc: TalksError) -> str:
+def error_line(message: str, language: str = "en") -> Text:
+    return labelled(tr(language, "error:"), "red", message)
+
+
+def with_hint(exc: TalksError, language: str = "en") -> str:
     """The engine says what to do; this front door adds which command does it."""
     if isinstance(exc, IndexMissing | IndexMismatch):
-        return f"{exc} Run `talks index`."
+        return tr(language, "{error} Run `talks index`.", error=exc.told(language))
     if isinstance(exc, SchemaError):
         return f"{exc} Run `talks db migrate`."
-    return str(exc)
+    return exc.told(language)
 
 
 @contextmanager
-def user_errors(bad_input: int = 1) -> Iterator[None]:
-    """TalksError → one line on stderr; `bad_input` is the exit code for BadInput (2 where it
-    means the command line itself was wrong, as for a usage error)."""
+def user_errors(bad_input: int = 1, language: str = "en") -> Iterator[None]:
+    """TalksError → one line on stderr, in `language` (a question's, when it is about one);
+    `bad_input` is the exit code for BadInput (2 where it means the command line itself was
+    wrong, as for a usage error)."""
     try:
         yield
     except TalksError as exc:
-        raise fail(with_hint(exc), bad_input if isinstance(exc, BadInput) else 1) from None
+        code = bad_input if isinstance(exc, BadInput) else 1
+        raise fail(with_hint(exc, language), code, language) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 

@@ -24,7 +24,7 @@ from bot.cli.app import (
     days,
     engine,
     err,
-    labelled,
+    error_line,
     out,
     settings,
     user_errors,
@@ -32,6 +32,7 @@ from bot.cli.app import (
 )
 from bot.engine import Answer, Engine, Filters, Turn
 from bot.errors import TalksError
+from bot.i18n import tr
 from bot.render_text import answer_json, answer_text
 
 PROMPT = "you> "
@@ -68,7 +69,12 @@ def typed_lines() -> Iterator[str]:
 
 
 def run_interactive(session: Session) -> None:
-    err.print(Text(f"Ask about the peace talks. {NEW} starts over; Ctrl-D leaves."))
+    """The greeting is in the server's language (TALKS_LANGUAGE); each answer and each error
+    about a question in the question's."""
+    server = session.engine.settings.language
+    err.print(
+        Text(tr(server, "Ask about the peace talks. {new} starts over; Ctrl-D leaves.", new=NEW))
+    )
     for line in typed_lines():
         question = line.strip()
         if question == NEW:
@@ -79,7 +85,8 @@ def run_interactive(session: Session) -> None:
         try:
             answer = session.ask(question)
         except TalksError as exc:
-            err.print(labelled("error:", "red", with_hint(exc)))
+            asked_in = session.engine.language_of(question)
+            err.print(error_line(with_hint(exc, asked_in), asked_in))
             continue
         out.print(Text(answer_text(answer)))
         out.print()
@@ -97,7 +104,8 @@ def run_json(session: Session) -> int:
             print(answer_json(session.ask(question), conversation=True), flush=True)
         except TalksError as exc:
             failed = True
-            print(json_error(question, with_hint(exc)), flush=True)
+            message = with_hint(exc, session.engine.language_of(question))
+            print(json_error(question, message), flush=True)
     return 1 if failed else 0
 
 

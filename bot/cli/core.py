@@ -24,6 +24,7 @@ from bot.cli.app import (
     with_progress,
 )
 from bot.engine import describe_store as describe
+from bot.i18n import tr
 from bot.render_text import answer_json, answer_text
 
 
@@ -69,7 +70,7 @@ def ask(
         first, last = days(since, until)
     eng = engine(settings())
     for i, question in enumerate(questions):
-        with user_errors(bad_input=2):
+        with user_errors(bad_input=2, language=eng.language_of(question)):
             answer = eng.ask_stream(question, since=first, until=last, outlet=outlet)
         if json_lines:
             print(answer_json(answer), flush=True)
@@ -77,7 +78,7 @@ def ask(
             if i:
                 out.print()
             if len(questions) > 1:
-                out.print(Text(f"Q: {question}", style="bold"))
+                out.print(Text(tr(answer.language, "Q: {question}", question=question), "bold"))
             out.print(Text(answer_text(answer)))
 
 

@@ -10,21 +10,36 @@ from rich.text import Text
 
 from bot.cli.app import Since, Until, app, days, engine, out, settings, user_errors
 from bot.engine import Timeline
+from bot.i18n import N_, tr, trn
 from bot.render_text import meta_tail
 
-CHANGED = "position changes"
+CHANGED = N_("position changes")
 
 
-def timeline_text(t: Timeline) -> str:
-    """A dated list, oldest first: date and speaker, the verbatim statement, its source."""
-    about = f" on “{t.topic}”" if t.topic else ""
+def timeline_text(t: Timeline, language: str) -> str:
+    """A dated list, oldest first: date and speaker, the verbatim statement, its source. The
+    labels are in `language` (the asker's); statements stay in their article's."""
+    who = tr(language, "{party} on “{topic}”", party=t.party, topic=t.topic) if t.topic else t.party
     if not t.entries:
-        who = "" if t.speakers else " (no indexed statement is attributed to it)"
-        return f"No statements by {t.party}{about} in the indexed articles{who}."
+        if t.speakers:
+            return tr(language, "No statements by {party} in the indexed articles.", party=who)
+        return tr(
+            language,
+            "No statements by {party} in the indexed articles (no indexed statement is"
+            " attributed to it).",
+            party=who,
+        )
     count = len(t.entries)
-    lines = [f"{t.party}{about}: {count} statement{'s' if count > 1 else ''}, oldest first", ""]
+    head = trn(
+        language,
+        "{party}: {count} statement, oldest first",
+        "{party}: {count} statements, oldest first",
+        count,
+        party=who,
+    )
+    lines = [head, ""]
     for e in t.entries:
-        mark = f"  [{CHANGED}]" if e.changes else ""
+        mark = f"  [{tr(language, CHANGED)}]" if e.changes else ""
         a = e.article
         tail = meta_tail(a.outlet, None)
         lines.append(f"{e.date.isoformat()}  {e.speaker}{mark}")
@@ -48,12 +63,13 @@ def timeline(
     with user_errors(bad_input=2):
         first, last = days(since, until)
     eng = engine(settings())
-    with user_errors(bad_input=2):
+    language = eng.language_of(" ".join(filter(None, (party, topic))))
+    with user_errors(bad_input=2, language=language):
         result = eng.timeline(party, topic=topic, since=first, until=last, limit=limit)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
     else:
-        out.print(Text(timeline_text(result)))
+        out.print(Text(timeline_text(result, language)))
 
 
 @app.command()

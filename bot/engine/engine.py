@@ -60,6 +60,7 @@ from bot.engine.store.base import FORMAT, SharedIds, Snapshot, SourceInfo, Store
 from bot.engine.store.choose import open_feed_list, open_store, shared_ids
 from bot.engine.store.files import FileStore
 from bot.errors import BadInput, IndexMissing, Retryable
+from bot.i18n import N_
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -134,9 +135,11 @@ class Engine:
     def _question(self, question: str) -> str:
         question = " ".join(question.split())
         if not question:
-            raise BadInput("Please ask a question; it was empty.")
+            raise BadInput(N_("Please ask a question; it was empty."))
         if len(question) > MAX_QUESTION_CHARS:
-            raise BadInput(f"Please keep the question under {MAX_QUESTION_CHARS} characters.")
+            raise BadInput(
+                N_("Please keep the question under {limit} characters."), limit=MAX_QUESTION_CHARS
+            )
         return question
 
     def search(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.engine.text import stem
 from bot.errors import BadInput
+from bot.i18n import N_
 
 SAME_PERSON = 85  # rapidfuzz ratio of two spellings' Latin forms naming one person
 
@@ -103,7 +104,7 @@ def resolve(name: str, parties: Iterable[Party]) -> Party:
     """The party named (or abbreviated: "US", "EU"); any other name is a speaker on its own."""
     wanted = name_words(name)
     if not wanted:
-        raise BadInput("Name a party or a speaker, e.g. Russia or Peskov.")
+        raise BadInput(N_("Name a party or a speaker, e.g. Russia or Peskov."))
     for party in parties:
         if wanted == name_words(party.name):
             return party

@@ -9,8 +9,10 @@ import pytest
 from discord import app_commands
 
 from bot.chat.checks import NotAdmin, is_admin
+from bot.chat.language import locale_language
 from bot.chat.tree import GENERIC, describe, retry_sentence, user_message
 from bot.errors import BadInput, Busy, IndexMissing
+from bot.i18n import N_, tr
 
 
 def member(*roles: str) -> discord.abc.User:
@@ -66,3 +68,35 @@ def test_bugs_and_generic_check_failures_get_the_generic_line(
     assert user_message(RuntimeError("secret")) is None
     assert describe(RuntimeError("secret")) == GENERIC
     assert "secret" in caplog.text  # the detail goes to the log, not the user
+
+
+def test_errors_are_told_in_the_askers_language() -> None:
+    assert retry_sentence(4.2, "uk") == "Ви запитуєте надто часто; спробуйте ще раз через 5 с."
+    missing = IndexMissing(N_("No index in the database yet; build it first."))
+    assert user_message(missing, "ru") == (
+        "В базе данных ещё нет индекса; сначала постройте его."
+        " Администратор может выполнить /talks reindex."
+    )
+    assert describe(RuntimeError("secret"), "uk") == tr("uk", GENERIC) != GENERIC
+    assert str(NotAdmin("Mods", "uk")) == (
+        "Щоб скористатися цією командою, потрібен дозвіл «Керувати сервером» або роль Mods."
+    )
+    assert user_message(BadInput("Not a message of the catalogue."), "uk") == (
+        "Not a message of the catalogue."
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "server", "language"),
+    [
+        (discord.Locale.ukrainian, "en", "uk"),
+        (discord.Locale.russian, "uk", "ru"),
+        (discord.Locale.american_english, "ru", "ru"),  # the bot's English is the server's choice
+        (discord.Locale.german, "en", "en"),
+        (discord.Locale.polish, "uk", "uk"),
+    ],
+)
+def test_with_nothing_typed_the_users_discord_language_counts(
+    locale: discord.Locale, server: str, language: str
+) -> None:
+    assert locale_language(locale, server) == language

@@ -90,6 +90,26 @@ def test_short_answer_is_one_embed_with_numbered_clickable_sources() -> None:
     assert r.file is None
 
 
+def test_the_bots_words_are_in_the_askers_language_and_the_quotes_verbatim() -> None:
+    a = replace(
+        answer("Umerov met Medinsky [1].", ["q one"], question="Хто зустрівся в Стамбулі?"),
+        language="uk",
+        understood_as="Хто зустрівся в Стамбулі (Умєров)?",
+    )
+    [embed] = render_answer(a).embeds
+    assert "**Джерела**" in (embed.description or "") and "Sources" not in (embed.description or "")
+    assert "> “q one”" in (embed.description or "")
+    assert embed.footer.text == (
+        "Зрозуміло як: Хто зустрівся в Стамбулі (Умєров)? · Станом на 2025-06-04"
+        " · Речення процитовано з наведених статей"
+    )
+    written = render_answer(replace(a, mode="generated", language="ru")).embeds[-1]
+    assert (written.footer.text or "").endswith(
+        "Написано языковой моделью; каждое предложение сверено с указанным источником"
+    )
+    assert "**Источники**" in (written.description or "")
+
+
 def test_the_footer_says_whether_the_sentences_are_quoted_or_written() -> None:
     a = answer("Umerov met Medinsky [1].", ["q one"])
     quoted = render_answer(a).embeds[-1].footer.text or ""

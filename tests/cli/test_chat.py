@@ -15,7 +15,15 @@ def test_chat_json_answers_each_line_and_resolves_a_followup(talks: Run) -> None
     result = talks("chat", "--json", stdin=stdin)
     assert result.exit_code == 0, result.output
     first, follow, alone = (json.loads(line) for line in result.stdout.strip().splitlines())
-    assert set(first) == {"question", "answer", "abstained", "mode", "citations", "understood_as"}
+    assert set(first) == {
+        "question",
+        "answer",
+        "abstained",
+        "mode",
+        "language",
+        "citations",
+        "understood_as",
+    }
     assert first["understood_as"] == first["question"] == ASK_FIRST
     assert follow["question"] == "and what did kyiv say to that?"
     assert "kremlin" in follow["understood_as"] and "insist" in follow["understood_as"]

@@ -27,7 +27,7 @@ def test_ask_json_prints_one_object_per_question(talks: Run) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
-    assert set(first) == {"question", "answer", "abstained", "mode", "citations"}
+    assert set(first) == {"question", "answer", "abstained", "mode", "language", "citations"}
     assert first["mode"] == "extractive"  # no language model configured
     assert first["abstained"] is False and first["citations"]
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", first["answer"])}
@@ -40,6 +40,7 @@ def test_ask_json_prints_one_object_per_question(talks: Run) -> None:
         "answer": second["answer"],
         "abstained": True,
         "mode": "extractive",
+        "language": "en",
         "citations": [],
     }
 

@@ -18,7 +18,7 @@ def test_outlet_and_window_filter_the_citations_and_keep_the_json_schema(talks: 
     result = talks("ask", "--json", *args, QUESTION)
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "answer", "abstained", "mode", "citations"}
+    assert set(answer) == {"question", "answer", "abstained", "mode", "language", "citations"}
     assert not answer["abstained"] and "four annexed regions" in answer["answer"]
     assert {(c["outlet"], c["published"]) for c in answer["citations"]} == {
         ("Example News", "2025-06-02")

@@ -103,7 +103,7 @@ def measure(engine: Engine, llm: FakeLLM, rounds: int) -> None:
     for question, parts in CASES:
         shown = engine.evidence(question)
         llm.script = Script(reply_for(parts, shown))
-        chat = messages(question, shown)
+        chat = messages(question, shown, "en")
         for _ in range(rounds):
             t0 = time.perf_counter()
             text = complete(config, chat, lambda _t: None, time.monotonic() + 20)

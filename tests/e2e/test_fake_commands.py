@@ -47,6 +47,18 @@ def test_discords_command_rules() -> None:
     assert found(command(*(option(f"o{i}") for i in range(26)))) == {"options_count"}
 
 
+def test_translations_are_held_to_the_same_rules() -> None:
+    uk = {"name_localizations": {"uk": "питання"}, "description_localizations": {"uk": "Що"}}
+    assert found(command(option("question", **uk))) == set()
+    assert found(command(name_localizations={"uk": "Запитати"})) == {"command_name"}
+    assert found(command(name_localizations={"uk": "два слова"})) == {"command_name"}
+    assert found(command(description_localizations={"ru": "x" * 101})) == {"command_description"}
+    assert found(command(name_localizations={"ua": "запитати"})) == {"locale"}
+    since = option("since", name_localizations={"uk": "до"})
+    until = option("until", name_localizations={"uk": "до"})
+    assert found(command(since, until)) == {"option_name_duplicate"}
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[FakeDiscord]:
     with discord_py_globals():

@@ -64,7 +64,8 @@ class Talks(
         self.add_command(Feeds(bot))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return require_admin(interaction, self.bot.settings.admin_role)
+        language = await self.bot.language_for(interaction)
+        return require_admin(interaction, self.bot.settings.admin_role, language)
 
     @app_commands.command()
     async def reindex(self, interaction: discord.Interaction) -> None:

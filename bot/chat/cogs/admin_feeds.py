@@ -27,7 +27,8 @@ class Feeds(app_commands.Group, name="feeds", description="RSS/Atom feeds to fol
         self.engine = bot.engine
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return require_admin(interaction, self.bot.settings.admin_role)
+        language = await self.bot.language_for(interaction)
+        return require_admin(interaction, self.bot.settings.admin_role, language)
 
     @app_commands.command()
     @app_commands.describe(url="The feed's address (RSS or Atom)")

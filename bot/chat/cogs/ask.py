@@ -23,17 +23,19 @@ from discord.ext import commands
 from bot.chat.render import NO_PINGS, Rendered, draft, notice, outlet_choices, render_answer
 from bot.chat.stream import Clock, Pacer
 from bot.chat.threads import parent_of, thread_parent
+from bot.chat.translator import shown_name
 from bot.chat.tree import GENERIC, retry_sentence, user_message
 from bot.chat.views import FeedbackView
 from bot.engine import Answer, Filters, Turn, parse_day
 from bot.errors import TalksError
+from bot.i18n import N_, tr
 
 if TYPE_CHECKING:
     from bot.chat.client import TalksBot
 
 log = logging.getLogger(__name__)
 MIN_QUESTION = 3
-MENTION_HINT = "Ask me a question after the mention, or use /ask."
+MENTION_HINT = N_("Ask me a question after the mention, or use /ask.")
 QUIET: dict[str, Any] = {"mention_author": False, "allowed_mentions": NO_PINGS}
 
 
@@ -110,21 +112,32 @@ class Ask(commands.Cog):
             await pacer.close()
         return answer, render_answer(answer)
 
-    async def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
+    async def filters(
+        self,
+        since: str | None,
+        until: str | None,
+        outlet: str | None,
+        locale: discord.Locale,
+    ) -> Filters:
         """The /ask filters, checked before anything else happens: a wrong one is BadInput,
-        which the tree's error handler turns into an ephemeral message."""
-        first = parse_day(since, "since") if since is not None else None
-        last = parse_day(until, "until") if until is not None else None
+        which the tree's error handler turns into an ephemeral message. It names the option as
+        the user's Discord (`locale`) shows it."""
+        first = parse_day(since, shown_name(locale, "since")) if since is not None else None
+        last = parse_day(until, shown_name(locale, "until")) if until is not None else None
         if first is None and last is None and outlet is None:
             return Filters()
         return await asyncio.to_thread(self.bot.engine.filters, first, last, outlet)
 
-    @app_commands.command()
+    @app_commands.command(
+        description=N_(
+            "Ask about the peace talks; the answer quotes the news and cites its sources."
+        )
+    )
     @app_commands.describe(
-        question="What you want to know about the Russia–Ukraine peace talks",
-        since="Only articles published on or after this day, as YYYY-MM-DD",
-        until="Only articles published on or before this day, as YYYY-MM-DD",
-        outlet="Only articles from this outlet (start typing its name)",
+        question=N_("What you want to know about the Russia–Ukraine peace talks"),
+        since=N_("Only articles published on or after this day, as YYYY-MM-DD"),
+        until=N_("Only articles published on or before this day, as YYYY-MM-DD"),
+        outlet=N_("Only articles from this outlet (start typing its name)"),
     )
     async def ask(
         self,
@@ -134,8 +147,10 @@ class Ask(commands.Cog):
         until: str | None = None,
         outlet: str | None = None,
     ) -> None:
-        """Ask about the peace talks; the answer quotes the news and cites its sources."""
-        filters = await self.filters(since, until, outlet)  # a typo costs no question
+        """A wrong filter or a spent cooldown ends here, before anything is deferred: the tree's
+        error handler tells the user ephemerally, in the language of their question."""
+        # A typo in a filter costs no question: checked before the cooldown is spent.
+        filters = await self.filters(since, until, outlet, interaction.locale)
         self.cooldowns.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
 
@@ -151,7 +166,7 @@ class Ask(commands.Cog):
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
             raise
-        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording)
+        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording, answer.language)
         sent: discord.Message
         if pacer.sent:
             sent = await interaction.edit_original_response(**edit_kwargs(rendered), view=view)
@@ -177,12 +192,12 @@ class Ask(commands.Cog):
         if question is None:
             return
         if len(question) < MIN_QUESTION:
-            if self.mentioned(message):
-                await self.reply(message, MENTION_HINT)
+            if self.mentioned(message):  # too short to tell: the server's language
+                await self.reply(message, tr(await self.bot.language_of(question), MENTION_HINT))
             return
         retry = self.cooldowns.retry_after(message.author.id)
         if retry is not None:
-            await self.reply(message, retry_sentence(retry))
+            await self.reply(message, retry_sentence(retry, await self.bot.language_of(question)))
             return
         await self.answer_message(message, question)
 
@@ -206,11 +221,11 @@ class Ask(commands.Cog):
             if drafted:  # an unchecked draft must not outlive a failed answer
                 with contextlib.suppress(discord.HTTPException):
                     await drafted[0].delete()
-            await self.reply(
-                message, (user_message(exc) if isinstance(exc, TalksError) else None) or GENERIC
-            )
+            language = await self.bot.language_of(question)
+            told = user_message(exc, language) if isinstance(exc, TalksError) else None
+            await self.reply(message, told or tr(language, GENERIC))
             return
-        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording)
+        view = FeedbackView(self.bot.feedback, self.bot.answer_log.recording, answer.language)
         if drafted:
             sent = await drafted[0].edit(**edit_kwargs(rendered), view=view)
         else:

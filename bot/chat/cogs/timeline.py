@@ -11,8 +11,10 @@ from discord.ext import commands
 
 from bot.chat.render import NO_PINGS
 from bot.chat.render_timeline import party_choices, render_timeline
+from bot.chat.translator import shown_name
 from bot.engine import parse_day
 from bot.errors import TalksError
+from bot.i18n import N_
 
 if TYPE_CHECKING:
     from bot.chat.client import TalksBot
@@ -22,12 +24,16 @@ class Timelines(commands.Cog):
     def __init__(self, bot: TalksBot) -> None:
         self.bot = bot
 
-    @app_commands.command()
+    @app_commands.command(
+        description=N_(
+            "What a party said over time: dated statements, oldest first, each with its source."
+        )
+    )
     @app_commands.describe(
-        party="A side (Russia, Ukraine, United States …) or one speaker (start typing)",
-        topic="Only statements about this, e.g. ceasefire",
-        since="Only articles published on or after this day, as YYYY-MM-DD",
-        until="Only articles published on or before this day, as YYYY-MM-DD",
+        party=N_("A side (Russia, Ukraine, United States …) or one speaker (start typing)"),
+        topic=N_("Only statements about this, e.g. ceasefire"),
+        since=N_("Only articles published on or after this day, as YYYY-MM-DD"),
+        until=N_("Only articles published on or before this day, as YYYY-MM-DD"),
     )
     async def timeline(
         self,
@@ -37,15 +43,19 @@ class Timelines(commands.Cog):
         since: str | None = None,
         until: str | None = None,
     ) -> None:
-        """What a party said over time: dated statements, oldest first, each with its source."""
-        first = parse_day(since, "since") if since is not None else None
-        last = parse_day(until, "until") if until is not None else None
+        """The labels are in the language of the party and topic as typed (Кремль, перемир'я),
+        like an answer's; the statements stay in their articles'."""
+        locale = interaction.locale
+        first = parse_day(since, shown_name(locale, "since")) if since is not None else None
+        last = parse_day(until, shown_name(locale, "until")) if until is not None else None
         await asyncio.to_thread(self.bot.engine.filters, first, last)  # a typo costs nothing
         await interaction.response.defer(thinking=True)
         result = await asyncio.to_thread(
             self.bot.engine.timeline, party, topic=topic, since=first, until=last
         )
-        await interaction.followup.send(embeds=render_timeline(result), allowed_mentions=NO_PINGS)
+        language = await self.bot.language_of(" ".join(filter(None, (party, topic))))
+        embeds = render_timeline(result, language)
+        await interaction.followup.send(embeds=embeds, allowed_mentions=NO_PINGS)
 
     @timeline.autocomplete("party")
     async def _party_choices(

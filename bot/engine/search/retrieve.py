@@ -18,6 +18,7 @@ from bot.engine.search.timeq import MONTH_PATTERN, TimeHint, time_factor, time_h
 from bot.engine.store.base import Snapshot as Generation
 from bot.engine.text import content_terms, english_zipf, spell_out, stem
 from bot.errors import BadInput
+from bot.i18n import N_
 
 CANDIDATES = 60  # per side, before fusion
 NO_FILTERS = Filters()
@@ -145,8 +146,12 @@ def check_filters(filters: Filters, outlets: Callable[[], Sequence[str]]) -> Fil
     outlet no indexed article is from. `outlets` is only called when an outlet is asked for."""
     if filters.since and filters.until and filters.since > filters.until:
         raise BadInput(
-            f"The start date {filters.since.isoformat()} is after the end date "
-            f"{filters.until.isoformat()}; give an earlier start or a later end."
+            N_(
+                "The start date {since} is after the end date {until}; give an earlier start or a"
+                " later end."
+            ),
+            since=filters.since.isoformat(),
+            until=filters.until.isoformat(),
         )
     if filters.outlet is None:
         return filters
@@ -155,5 +160,13 @@ def check_filters(filters: Filters, outlets: Callable[[], Sequence[str]]) -> Fil
     if wanted.casefold() in by_folded:
         return replace(filters, outlet=by_folded[wanted.casefold()])
     close = get_close_matches(wanted.casefold(), list(by_folded), n=1, cutoff=0.6)
-    hint = f"did you mean '{by_folded[close[0]]}'?" if close else "check the name in the sources."
-    raise BadInput(f"No indexed article is from outlet '{wanted[:60]}'; {hint}")
+    if close:
+        raise BadInput(
+            N_("No indexed article is from outlet '{outlet}'; did you mean '{close}'?"),
+            outlet=wanted[:60],
+            close=by_folded[close[0]],
+        )
+    raise BadInput(
+        N_("No indexed article is from outlet '{outlet}'; check the name in the sources."),
+        outlet=wanted[:60],
+    )

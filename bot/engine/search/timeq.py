@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.errors import BadInput
+from bot.i18n import N_
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -260,4 +261,8 @@ def parse_day(text: str, name: str) -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise BadInput(f"{name} must be a date as YYYY-MM-DD, e.g. 2025-06-01; got '{text[:40]}'.")
+    raise BadInput(
+        N_("{name} must be a date as YYYY-MM-DD, e.g. 2025-06-01; got '{got}'."),
+        name=name,
+        got=text[:40],
+    )

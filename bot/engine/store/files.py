@@ -34,6 +34,7 @@ from bot.engine.store.dense import DenseIndex
 from bot.engine.store.metadb import MetaDB
 from bot.engine.store.sparse import SparseIndex
 from bot.errors import Busy, IndexMismatch, IndexMissing
+from bot.i18n import N_
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -215,7 +216,7 @@ class FileStore:
         for _ in range(5):  # a writer may prune what CURRENT named a moment ago: read it again
             name = self.current_name()
             if not name:
-                raise IndexMissing(f"No index in {self.root}/ yet; build it first.")
+                raise IndexMissing(N_("No index in {root}/ yet; build it first."), root=self.root)
             path = self.root / name
             hold = _hold(path)
             if hold is None:

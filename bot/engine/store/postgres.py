@@ -40,6 +40,7 @@ from bot.engine.store.pgrows import Catalog
 from bot.engine.store.pgsparse import load_sparse
 from bot.engine.store.said import Wanted
 from bot.errors import Busy, IndexMismatch, IndexMissing, Retryable
+from bot.i18n import N_
 
 T = TypeVar("T")
 Conn = psycopg.Connection[Any]
@@ -201,7 +202,7 @@ class PgStore:
         for attempt in range(1, OPEN_TRIES + 1):
             live = self._live()
             if live is None:
-                raise IndexMissing("No index in the database yet; build it first.")
+                raise IndexMissing(N_("No index in the database yet; build it first."))
             check_compatible(live[1], model=model, dim=dim)
             try:
                 return PgSnapshot(self.readers, *live)

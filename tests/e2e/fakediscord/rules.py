@@ -184,6 +184,11 @@ def check_modal(data: Mapping[str, Any]) -> list[Problem]:
 
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 SUB_OPTIONS = (1, 2)  # SUB_COMMAND, SUB_COMMAND_GROUP: options that hold options
+# The locales Discord accepts as keys of name_localizations and description_localizations.
+LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg"
+    " ru uk hi th zh-CN ja zh-TW ko".split()
+)
 
 
 def check_commands(payloads: Sequence[Mapping[str, Any]]) -> list[Problem]:
@@ -199,18 +204,48 @@ def check_commands(payloads: Sequence[Mapping[str, Any]]) -> list[Problem]:
 
 
 def _check_named(item: Mapping[str, Any], at: str, *, chat_input: bool = True) -> list[Problem]:
-    name, description = str(item.get("name", "")), str(item.get("description", ""))
+    """The name and description, and each of their translations (Discord holds a localised
+    name or description to the same rules as the default one, for a known locale only)."""
     problems = []
-    if not _COMMAND_NAME.match(name) or (chat_input and name != name.lower()):
-        problems.append(Problem("command_name", f"{at}.name {name!r} is not a valid name", at))
-    if chat_input and not 1 <= len(description) <= 100:
-        detail = f"{at}.description is {len(description)} chars (1–100)"
-        problems.append(Problem("command_description", detail, f"{at}.description"))
+    names = {None: item.get("name", "")} | dict(item.get("name_localizations") or {})
+    for locale, name in names.items():
+        where = f"{at}.name" if locale is None else f"{at}.name_localizations.{locale}"
+        if locale is not None and locale not in LOCALES:
+            problems.append(Problem("locale", f"{where}: {locale!r} is not a Discord locale", at))
+        name = str(name)
+        if not _COMMAND_NAME.match(name) or (chat_input and name != name.lower()):
+            problems.append(Problem("command_name", f"{where} {name!r} is not a valid name", at))
+    descriptions = {None: item.get("description", "")} | dict(
+        item.get("description_localizations") or {}
+    )
+    for locale, description in descriptions.items():
+        where = f"{at}.description" + ("" if locale is None else f"_localizations.{locale}")
+        if locale is not None and locale not in LOCALES:
+            problems.append(Problem("locale", f"{where}: {locale!r} is not a Discord locale", at))
+        if chat_input and not 1 <= len(str(description)) <= 100:
+            detail = f"{where} is {len(str(description))} chars (1–100)"
+            problems.append(Problem("command_description", detail, where))
     return problems + _check_options(item.get("options") or [], f"{at}.options")
 
 
-def _check_options(options: Sequence[Mapping[str, Any]], at: str) -> list[Problem]:
+def _duplicate_names(options: Sequence[Mapping[str, Any]], at: str) -> list[Problem]:
+    """Two options of one command may not share a name, in any locale."""
     problems = []
+    locales = {locale for o in options for locale in o.get("name_localizations") or {}}
+    for locale in (None, *sorted(locales)):
+        seen: set[str] = set()
+        for option in options:
+            localised = (option.get("name_localizations") or {}).get(locale)
+            name = str(localised or option.get("name", ""))
+            if name in seen:
+                detail = f"{at}: two options are named {name!r} in locale {locale or 'default'}"
+                problems.append(Problem("option_name_duplicate", detail, at))
+            seen.add(name)
+    return problems
+
+
+def _check_options(options: Sequence[Mapping[str, Any]], at: str) -> list[Problem]:
+    problems = _duplicate_names(options, at)
     if len(options) > 25:
         problems.append(Problem("options_count", f"{at} has {len(options)} options (max 25)", at))
     seen_optional = False

@@ -358,15 +358,21 @@ class FakeDiscord:
         return rec
 
     async def click(
-        self, message: FakeMessage, custom_id: str, *, user: FakeUser | None = None
+        self,
+        message: FakeMessage,
+        custom_id: str,
+        *,
+        user: FakeUser | None = None,
+        locale: str = "en-US",
     ) -> InteractionRecord:
-        """A user clicks the button `custom_id` under `message` (a MESSAGE_COMPONENT)."""
+        """A user whose Discord is in `locale` clicks the button `custom_id` under `message` (a
+        MESSAGE_COMPONENT)."""
         await self.wait_ready()
         data = click_data(message.components, custom_id)
         channel = self.guild.channels[message.channel_id]
         user = user or self.member_user
         return await self._send_interaction(
-            MESSAGE_COMPONENT, custom_id, data, user, channel, message=message
+            MESSAGE_COMPONENT, custom_id, data, user, channel, locale, message=message
         )
 
     async def submit_modal(
@@ -385,6 +391,7 @@ class FakeDiscord:
             submit_data(modal, values),
             opened_by.user,
             channel,
+            opened_by.payload.get("locale", "en-US"),  # the same user's client
             message=message,
         )
 
