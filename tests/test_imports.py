@@ -28,6 +28,7 @@ FRONT_DOOR_MAY_IMPORT = (
     "bot.settings",
     "bot.render_text",
     "bot.feedback",  # votes: written by Discord, exported by the CLI
+    "bot.i18n",  # the bot's own words in the asker's language (gettext catalogues)
 )
 
 

@@ -58,23 +58,27 @@ def _by_letters(text: str) -> str | None:
 
 
 def detect(text: str, default: str = "en") -> str:
-    """The language of a question among SPEAKS, or `default` when it is too short to tell."""
-    by_letters = _by_letters(text) if is_cyrillic(text) else None
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
-        if by_letters:
-            return by_letters
-        if is_cyrillic(text):
-            return default if default in ("uk", "ru") else _guess(text, ("uk", "ru"), "ru")
-        return default
-    if by_letters:
+    """The language of a question among SPEAKS, or `default` when it is too short to tell. A
+    question mostly in Cyrillic letters is Ukrainian or Russian even when the guess is weak
+    ("що сказав peskov"): its asker does not read English replies best."""
+    letters = [ch for ch in text if ch.isalpha()]
+    cyrillic = sum(bool(_CYRILLIC.match(ch)) for ch in letters)
+    if not cyrillic:
+        return default if len(letters) < MIN_LETTERS else _guess(text, SPEAKS, default)
+    if by_letters := _by_letters(text):
         return by_letters
-    choices = ("uk", "ru") if is_cyrillic(text) else SPEAKS
-    return _guess(text, choices, default)
+    if 2 * cyrillic < len(letters):  # an English question naming "Кремль"
+        return default if len(letters) < MIN_LETTERS else _guess(text, SPEAKS, default)
+    if default in ("uk", "ru") and len(letters) < MIN_LETTERS:
+        return default
+    fallback = default if default in ("uk", "ru") else None
+    return _guess(text, ("uk", "ru"), fallback)
 
 
-def _guess(text: str, choices: tuple[str, ...], default: str) -> str:
+def _guess(text: str, choices: tuple[str, ...], default: str | None) -> str:
+    """py3langid's choice among `choices`; `default` when unsure (None: its choice anyway)."""
     language, confidence = _identifier(choices).classify(text)
-    return str(language) if confidence >= MIN_CONFIDENCE else default
+    return str(language) if confidence >= MIN_CONFIDENCE or default is None else default
 
 
 def article_language(text: str) -> str | None:
@@ -171,7 +175,7 @@ _TRANSLIT = (
 )  # fmt: skip
 _SINGLE = dict(zip("abvgdezijklmnoprstufcw", "абвгдезийклмнопрстуфцв", strict=True))
 _BY_LANGUAGE = {
-    "uk": {"ye": "є", "ie": "є", "yi": "ї", "h": "г", "g": "ґ", "y": "и", "i": "і", "e": "е"},
+    "uk": {"ye": "є", "ie": "є", "yi": "ї", "h": "г", "g": "г", "y": "и", "i": "і", "e": "е"},
     "ru": {"ye": "е", "ie": "е", "yi": "ый", "h": "х", "y": "ы", "i": "и", "e": "е"},
 }
 # A Latin-script question whose words English does not know (wordfreq Zipf below this) …
@@ -183,8 +187,23 @@ TRANSLIT_KNOWN = 0.4
 
 
 def _to_cyrillic(text: str, language: str) -> str:
-    pairs = sorted([*_TRANSLIT, *_BY_LANGUAGE[language].items()], key=lambda p: -len(p[0]))
-    out, i, low = [], 0, text.lower()
+    """Latin chat spelling → Cyrillic, word by word; where a letter is read two ways ("h" is г
+    or х: "hoche" хоче, "pohoda" погода) the reading the language's dictionary knows wins."""
+    return _LETTERS.sub(lambda m: _word_to_cyrillic(m[0], language), text.lower())
+
+
+def _word_to_cyrillic(word: str, language: str) -> str:
+    import simplemma
+
+    readings = [_spell(word, language, h) for h in ("г", "х")] if "h" in word else []
+    known = [r for r in readings if simplemma.is_known(r, lang=language)]
+    return known[0] if known else _spell(word, language, _BY_LANGUAGE[language]["h"])
+
+
+def _spell(low: str, language: str, h: str) -> str:
+    table = {**_BY_LANGUAGE[language], "h": h}
+    pairs = sorted([*_TRANSLIT, *table.items()], key=lambda p: -len(p[0]))
+    out, i = [], 0
     while i < len(low):
         for latin_, cyr in pairs:
             if low.startswith(latin_, i):
