@@ -10,6 +10,7 @@ multiple of it. Prints a Markdown table; the figures belong in docs/BENCHMARKS.m
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -62,7 +63,7 @@ def main(
         embedder = load_embedder(model)
         settings = load_settings(corpus_dir=corpus, index_dir=work / label / "index")
         engine = Engine(settings, embedder)
-        set_threads(0)
+        set_threads(os.cpu_count() or 1)  # indexing uses every core (0 would keep the last limit)
         build = measure_build(engine)
         set_threads(threads)
         latency = measure_latency(engine, questions)
