@@ -262,13 +262,13 @@ SEALED_FALSE_DECLINES = 0.09
 # questions asked in English (e5 finds a Cyrillic article from an English question less often
 # than from one in its own language); dated 6/8 (English 6/8); near-misses declined 5/12 (English
 # 10/12); off-topic declined 6/12 (English 6/12); the bot's own words in the asker's language
-# 82/86 (short questions take TALKS_LANGUAGE).
+# 86/86 (82/86 before a mostly-Cyrillic question was never taken for English).
 LANG_FLOORS = {
     "answerable": 0.30,
     "dated": 0.62,
     "near_miss": 0.33,
     "off_topic": 0.40,
-    "answer_language": 0.90,
+    "answer_language": 0.95,
 }
 
 
