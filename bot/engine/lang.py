@@ -216,10 +216,12 @@ def _spell(low: str, language: str, h: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1024)
 def from_translit(text: str) -> tuple[str, str] | None:
     """(the question in Cyrillic, uk or ru) when a Latin-script question is Ukrainian or Russian
     typed in Latin letters; None otherwise. Names the articles spell in Latin ("peskov") stay
-    matched through keyword respelling and the dense side."""
+    matched through keyword respelling and the dense side. Cached: a question is read for its
+    language and for its search terms (Engine.language_of, Engine._query)."""
     from wordfreq import zipf_frequency
 
     tokens = [w for w in _LETTERS.findall(text.lower()) if w.isalpha()]

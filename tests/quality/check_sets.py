@@ -57,7 +57,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -189,36 +189,38 @@ def load_combined_corpus() -> Corpus:
     return Corpus(texts, published)
 
 
-def load_sealed_articles(path: Path = SEALED_ARTICLES) -> list[dict]:
+def _articles(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_sealed_corpus() -> Corpus:
-    """Official texts, the seed and the sealed (written-for-the-tests) articles: the corpus the
-    sealed set is written against. Sealed articles are keyed by url, like official records."""
-    corpus = load_combined_corpus()
-    texts, published = dict(corpus.texts), dict(corpus.published)
-    for record in load_sealed_articles():
-        texts[record["url"]] = record["text"]
-        published[record["url"]] = date.fromisoformat(record["published"][:10])
-    return Corpus(texts, published)
+def load_sealed_articles(path: Path = SEALED_ARTICLES) -> list[dict]:
+    return _articles(path)
 
 
 def load_lang_articles(path: Path = LANG_ARTICLES) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return _articles(path)
 
 
-def load_lang_corpus() -> Corpus:
-    """Official texts, the seed and the Ukrainian and Russian articles written for the tests: the
-    corpus of the language set. Lang articles are keyed by url, like official records."""
+def _combined_with(articles: list[dict]) -> Corpus:
+    """Official texts and the seed plus articles written for the tests, keyed by url like the
+    official records."""
     corpus = load_combined_corpus()
     texts, published = dict(corpus.texts), dict(corpus.published)
-    for record in load_lang_articles():
+    for record in articles:
         texts[record["url"]] = record["text"]
         published[record["url"]] = date.fromisoformat(record["published"][:10])
     return Corpus(texts, published)
+
+
+def load_sealed_corpus() -> Corpus:
+    """The corpus the sealed set is written against."""
+    return _combined_with(load_sealed_articles())
+
+
+def load_lang_corpus() -> Corpus:
+    """The corpus of the language set (its Ukrainian and Russian articles added)."""
+    return _combined_with(load_lang_articles())
 
 
 def read_set(path: Path) -> tuple[list[dict], list[str]]:
@@ -395,14 +397,23 @@ def _unanswerable_periods(paths: Iterable[Path]) -> list[tuple[date, date]]:
     return periods
 
 
-def check_sealed_articles(articles: list[dict] | None = None) -> list[str]:
-    """The written-for-the-tests articles: fields, outlet, url, length, paragraphs, dates outside
-    the official corpus' span and outside the unanswerable dated periods of train and dev, and no
-    train/dev near-miss anchor reported by them."""
-    articles = load_sealed_articles() if articles is None else articles
+ArticleCheck = Callable[[dict, str], Iterable[str]]  # (article, where) → errors
+DayCheck = Callable[[date, str], Iterable[str]]  # (published, where) → errors
+
+
+def _check_written_articles(
+    articles: list[dict],
+    where0: str,
+    url_prefix: str,
+    words_range: tuple[int, int],
+    language_check: ArticleCheck,
+    day_check: DayCheck,
+    what: str,
+) -> list[str]:
+    """What every set of articles written for the tests must hold — unique ids and urls, the
+    fields, the test outlet, the url prefix, a length, paragraphs, an ISO date, no train/dev
+    near-miss anchor reported — with each set's own language and date rules."""
     errors: list[str] = []
-    where0 = SEALED_ARTICLES.name
-    periods = _unanswerable_periods(NEW_SETS)
     for key in ("id", "url"):
         values = [a.get(key) for a in articles]
         if len(set(values)) != len(values):
@@ -416,13 +427,12 @@ def check_sealed_articles(articles: list[dict] | None = None) -> list[str]:
             continue
         if article["outlet"] != SEALED_OUTLET:
             errors.append(f"{where}: outlet must be {SEALED_OUTLET!r}")
-        if not article["url"].startswith(SEALED_URL_PREFIX):
-            errors.append(f"{where}: url must start with {SEALED_URL_PREFIX}")
-        if article["language"] != "en":
-            errors.append(f"{where}: language must be 'en'")
+        if not article["url"].startswith(url_prefix):
+            errors.append(f"{where}: url must start with {url_prefix}")
+        errors.extend(language_check(article, where))
         words = len(article["text"].split())
-        if not SEALED_WORDS[0] <= words <= SEALED_WORDS[1]:
-            errors.append(f"{where}: {words} words, not {SEALED_WORDS[0]}-{SEALED_WORDS[1]}")
+        if not words_range[0] <= words <= words_range[1]:
+            errors.append(f"{where}: {words} words, not {words_range[0]}-{words_range[1]}")
         if "\n\n" not in article["text"]:
             errors.append(f"{where}: paragraphs must be separated by blank lines")
         try:
@@ -430,25 +440,44 @@ def check_sealed_articles(articles: list[dict] | None = None) -> list[str]:
         except (TypeError, ValueError):
             errors.append(f"{where}: published must be an ISO date")
             continue
+        errors.extend(day_check(day, where))
+        texts[article["url"]] = article["text"]
+        published[article["url"]] = day
+    written = Corpus(texts, published)
+    for missing, groups in load_anchors(ANCHORS_JSON).items():
+        for group in groups:
+            if written.together(group):
+                errors.append(
+                    f"{where0}: train/dev anchor {missing!r}: {' + '.join(group)} "
+                    f"occur together in a {what} article"
+                )
+    return errors
+
+
+def check_sealed_articles(articles: list[dict] | None = None) -> list[str]:
+    """The written-for-the-tests articles: fields, outlet, url, length, paragraphs, dates outside
+    the official corpus' span and outside the unanswerable dated periods of train and dev, and no
+    train/dev near-miss anchor reported by them."""
+    articles = load_sealed_articles() if articles is None else articles
+    periods = _unanswerable_periods(NEW_SETS)
+
+    def english(article: dict, where: str) -> Iterable[str]:
+        if article["language"] != "en":
+            yield f"{where}: language must be 'en'"
+
+    def outside(day: date, where: str) -> Iterable[str]:
         if SEALED_NO_ARTICLES[0] <= day <= SEALED_NO_ARTICLES[1]:
-            errors.append(f"{where}: published {day}, inside the official corpus' span")
+            yield f"{where}: published {day}, inside the official corpus' span"
         for start, end in periods:
             if start - MARGIN <= day <= end + MARGIN:
-                errors.append(
+                yield (
                     f"{where}: published {day}, within 45 days of the unanswerable "
                     f"train/dev period {start}..{end}"
                 )
-        texts[article["url"]] = article["text"]
-        published[article["url"]] = day
-    only_sealed = Corpus(texts, published)
-    for missing, groups in load_anchors(ANCHORS_JSON).items():
-        for group in groups:
-            if only_sealed.together(group):
-                errors.append(
-                    f"{where0}: train/dev anchor {missing!r}: {' + '.join(group)} "
-                    "occur together in a sealed article"
-                )
-    return errors
+
+    return _check_written_articles(
+        articles, SEALED_ARTICLES.name, SEALED_URL_PREFIX, SEALED_WORDS, english, outside, "sealed"
+    )
 
 
 def _check_sealed_sources() -> list[str]:
@@ -480,54 +509,26 @@ def check_lang_articles(articles: list[dict] | None = None) -> list[str]:
     its letters (title and text), length, paragraphs, a publication date inside the official
     corpus' span, and no train/dev near-miss anchor reported by them."""
     articles = load_lang_articles() if articles is None else articles
-    errors: list[str] = []
-    where0 = LANG_ARTICLES.name
-    for key in ("id", "url"):
-        values = [a.get(key) for a in articles]
-        if len(set(values)) != len(values):
-            errors.append(f"{where0}: duplicate {key}")
-    texts: dict[str, str] = {}
-    for n, article in enumerate(articles, start=1):
-        where = f"{where0}:{n}"
-        if set(article) != SEALED_ARTICLE_KEYS:
-            errors.append(f"{where}: keys {sorted(article)} != {sorted(SEALED_ARTICLE_KEYS)}")
-            continue
-        if article["outlet"] != SEALED_OUTLET:
-            errors.append(f"{where}: outlet must be {SEALED_OUTLET!r}")
-        if not article["url"].startswith(LANG_URL_PREFIX):
-            errors.append(f"{where}: url must start with {LANG_URL_PREFIX}")
+
+    def cyrillic(article: dict, where: str) -> Iterable[str]:
         language = article["language"]
         if language not in LANG_LANGUAGES:
-            errors.append(f"{where}: language must be one of {LANG_LANGUAGES}")
-        else:
-            for field in ("title", "text"):
-                foreign = _foreign_letters(article[field], language)
-                if foreign:
-                    errors.append(f"{where}: {field} in {language!r} holds letters {foreign!r}")
-                if not CYRILLIC.search(article[field]):
-                    errors.append(f"{where}: {field} is not written in Cyrillic")
-        words = len(article["text"].split())
-        if not LANG_WORDS[0] <= words <= LANG_WORDS[1]:
-            errors.append(f"{where}: {words} words, not {LANG_WORDS[0]}-{LANG_WORDS[1]}")
-        if "\n\n" not in article["text"]:
-            errors.append(f"{where}: paragraphs must be separated by blank lines")
-        try:
-            day = date.fromisoformat(article["published"])
-        except (TypeError, ValueError):
-            errors.append(f"{where}: published must be an ISO date")
-            continue
+            yield f"{where}: language must be one of {LANG_LANGUAGES}"
+            return
+        for field in ("title", "text"):
+            foreign = _foreign_letters(article[field], language)
+            if foreign:
+                yield f"{where}: {field} in {language!r} holds letters {foreign!r}"
+            if not CYRILLIC.search(article[field]):
+                yield f"{where}: {field} is not written in Cyrillic"
+
+    def inside(day: date, where: str) -> Iterable[str]:
         if not COVERED[0] <= day <= COVERED[1]:
-            errors.append(f"{where}: published {day}, outside the official corpus' span {COVERED}")
-        texts[article["url"]] = article["text"]
-    only_lang = Corpus(texts, dict.fromkeys(texts))
-    for missing, groups in load_anchors(ANCHORS_JSON).items():
-        for group in groups:
-            if only_lang.together(group):
-                errors.append(
-                    f"{where0}: train/dev anchor {missing!r}: {' + '.join(group)} "
-                    "occur together in a lang article"
-                )
-    return errors
+            yield f"{where}: published {day}, outside the official corpus' span {COVERED}"
+
+    return _check_written_articles(
+        articles, LANG_ARTICLES.name, LANG_URL_PREFIX, LANG_WORDS, cyrillic, inside, "lang"
+    )
 
 
 def check_lang_anchors(path: Path = LANG_ANCHORS_JSON) -> list[str]:

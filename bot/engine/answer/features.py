@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.engine.text import STOPWORDS, stem, words
+from bot.engine.text import stem, words
 
 FEATURES = (
     "meaning",  # cosine of the sentence's vector to the question's: says the same kind of thing
@@ -108,22 +108,6 @@ def term_weights(terms: Sequence[str], df: Callable[[str], int], n_docs: int) ->
     return {t: math.log(1 + n_docs / (1 + df(t))) for t in stem(list(terms))}
 
 
-@dataclass(frozen=True)
-class Tokens:
-    """A sentence's words, read once for all the features that need them."""
-
-    words: frozenset[str]
-    stems: frozenset[str]
-    content: tuple[str, ...]  # stems of the words that are not stopwords, in order
-
-    @classmethod
-    def of(cls, text: str) -> Tokens:
-        tokens = words(text)
-        stems = stem(tokens)
-        content = tuple(s for w, s in zip(tokens, stems, strict=True) if w not in STOPWORDS)
-        return cls(frozenset(tokens), frozenset(stems), content)
-
-
 # Words for a side's position stand in for each other: "what does the Kremlin require" is
 # answered by "the Kremlin insists …", "what does putin want" by "Moscow demands …".
 POSITION = frozenset(
@@ -160,7 +144,7 @@ def describe(terms: dict[str, float], sentence: str, cosine: float, place: Place
     values = (
         cosine,
         0.0,
-        coverage(terms, Tokens.of(sentence).stems),
+        coverage(terms, frozenset(stem(words(sentence)))),
         passage,
         1.0 / (1 + place.article_rank),
     )
