@@ -9,6 +9,7 @@ denies: "did not agree", "rejected", "unacceptable" against "agreed", "accepted"
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,9 +35,7 @@ NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "10th": "10",
 }  # fmt: skip
 SCALES = frozenset({"thousand", "million", "millions", "billion", "billions", "trillion"})
-MONTHS = {m[:3]: m for m in (
-    "january february march april may june july august september october november december"
-).split()} | {"sept": "september"}  # fmt: skip
+MONTHS = {m.lower()[:3]: m.lower() for m in calendar.month_name[1:]}  # "sep" → "september"
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Words that open a sentence with a capital without being names.
 OPENERS = frozenset(
@@ -109,7 +108,7 @@ def _is_date_word(token: str) -> bool:
 def _is_name(token: str, first: bool, known: set[str]) -> bool:
     if len(token) <= 1 or token in STOPWORDS or token in TITLES or token.isdigit():
         return False
-    if token in WEEKDAYS or (token[:3] in MONTHS and _is_date_word(token)):
+    if _is_date_word(token):
         return False  # counted as a date
     if first:  # the sentence's first word is capitalised whatever it is
         return not (token in OPENERS or token.endswith("ly") or token in known)
@@ -186,8 +185,8 @@ def reading(text: str) -> Reading:
 @lru_cache(maxsize=8192)
 def _negated(token: str) -> str | None:
     """ "unacceptable" → "acceptable": the word an un- prefix negates, if it is a common one."""
-    if token in _NOT_NEGATIONS or token == "unable":
-        return "able" if token == "unable" else None
+    if token in _NOT_NEGATIONS:
+        return None
     if token.startswith("un") and len(token) >= 7 and english_zipf(token[2:]) >= 4.0:
         return token[2:]
     return None

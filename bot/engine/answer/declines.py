@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.answer.claims import clauses
+from bot.engine.answer.reply import MARKERS
 from bot.engine.text import STOPWORDS, words
 
 NOT_COVERED = "NOT COVERED"
@@ -34,7 +35,6 @@ _FUNCTION_WORDS = frozenset(
     же це его это эта этот эти эту что который которая которое которые на о об и в во с со к
     для как а но или не же мы""".split()
 )
-_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 _NEG = r"(?:not|no|never|nothing|none|neither|cannot|can't|don't|doesn't|didn't|isn't|aren't|unable|without|lacks?)"
 # Each pattern is one way of saying "the sources do not answer this", in English, Ukrainian or
@@ -75,14 +75,14 @@ def declines(text: str) -> bool:
             continue
         if _declining(sentence):
             found = True
-        elif _MARKERS.search(sentence):
+        elif MARKERS.search(sentence):
             return False  # a cited answer beside the decline: an answer
     return found
 
 
 def _declining(sentence: str) -> bool:
     """A clause declines and no other clause answers (cited or not)."""
-    parts = clauses(_MARKERS.sub(" ", sentence))
+    parts = clauses(MARKERS.sub(" ", sentence))
     matched = [any(p.search(c) for p in _DECLINES) for c in parts]
     return any(matched) and not any(
         _answers(c) for c, m in zip(parts, matched, strict=True) if not m

@@ -13,6 +13,7 @@ milliseconds from what answering the question already fetched.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -29,9 +30,6 @@ NEIGHBOURS = 1  # sentences shown on each side of a chosen one
 LEADING = 5  # best-ranked sentences shown before the search's passages
 BYTES_PER_TOKEN = 4  # see estimate_tokens
 _MARKER_LIKE = re.compile(r"\[(\d+)\]")
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 def estimate_tokens(text: str) -> int:
@@ -45,7 +43,7 @@ def estimate_tokens(text: str) -> int:
 
 def long_date(day: date) -> str:
     """ "2 June 2025": the words a model (and the verifier) read a date in."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
 
 
 def flat(text: str) -> str:
@@ -64,17 +62,7 @@ class Source:
 
     @property
     def header(self) -> str:
-        """The article's title, outlet and date, as the line shows them."""
-        about = ", ".join(
-            part
-            for part in (
-                self.article.outlet,
-                self.article.published and long_date(self.article.published),
-            )
-            if part
-        )
-        title = flat(self.article.title)
-        return f"{title} ({about}):" if about else f"{title}:"
+        return header(self.article)
 
     def runs(self) -> list[list[Sentence]]:
         """The excerpts: maximal runs of neighbouring sentences."""
@@ -151,7 +139,7 @@ class _Picker:
             new = [s for s in window if s.index not in taken]
             cost = sum(self.count(flat(s.text)) + 1 for s in new)
             if not taken and new:
-                cost += self.count(f"[{len(self.chosen) + 1}] {_header(unit.article)}") + 1
+                cost += self.count(f"[{len(self.chosen) + 1}] {header(unit.article)}") + 1
             if self.spent + cost <= self.budget:
                 self.spent += cost
                 self.chosen.setdefault(unit.article.id, taken).update((s.index, s) for s in new)
@@ -178,8 +166,15 @@ def _within(sentence: Sentence, hit: Hit) -> bool:
     return hit.chunk.start <= sentence.start and sentence.end <= hit.chunk.end
 
 
-def _header(article: Article) -> str:
-    return Source(0, article, ()).header
+def header(article: Article) -> str:
+    """The article's title, outlet and date, as a source's line shows them."""
+    about = ", ".join(
+        part
+        for part in (article.outlet, article.published and long_date(article.published))
+        if part
+    )
+    title = flat(article.title)
+    return f"{title} ({about}):" if about else f"{title}:"
 
 
 def _group(sentences: Sequence[Sentence]) -> dict[str, list[Sentence]]:

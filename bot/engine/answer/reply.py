@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.engine.text import sentence_spans
 
-_MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")  # "[1]", "[1, 3]": the numbers grouped
 _LEADING_MARKERS = re.compile(r"^(?:[\s,]*\[\d+(?:\s*,\s*\d+)*\])+")
 _MASKED_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.I)
@@ -56,7 +56,7 @@ def units(text: str) -> list[Unit]:
     result = []
     for parts in out:
         joined = " ".join(parts)
-        cites = tuple(int(n) for m in _MARKERS.findall(joined) for n in re.split(r"\s*,\s*", m))
-        bare = " ".join(re.sub(rf",?\s*{_MARKERS.pattern}", " ", joined).split())
+        cites = tuple(int(n) for m in MARKERS.findall(joined) for n in re.split(r"\s*,\s*", m))
+        bare = " ".join(re.sub(rf",?\s*{MARKERS.pattern}", " ", joined).split())
         result.append(Unit(re.sub(r"\s+([.,;:!?])", r"\1", bare), tuple(dict.fromkeys(cites))))
     return result

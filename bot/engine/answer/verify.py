@@ -143,14 +143,15 @@ class _Judge:
     def __init__(
         self, pending: list[Unit], sources: Sequence[Source], encode: Encode, spread: float
     ) -> None:
-        self.pending, self.sources, self.spread = pending, list(sources), spread
+        self.pending, self.spread = pending, spread
         self.spans = [sp for s in sources for sp in spans(s)]
         self.span_content = [C.content(sp.text) for sp in self.spans]
         self.span_names = [C.content(sp.context) for sp in self.spans]
         self.known = set(words(" ".join(s.text for s in sources)))
-        self.mine = [C.content(u.text) for u in pending]
-        self.names = [frozenset(C.stems(C.facts(u.text, self.known))) for u in pending]
-        self.candidates = [self._covered(m, n) for m, n in zip(self.mine, self.names, strict=True)]
+        self.facts = [C.facts(u.text, self.known) for u in pending]  # names, numbers, dates
+        mine = [C.content(u.text) for u in pending]
+        names = [frozenset(C.stems(f)) for f in self.facts]
+        self.candidates = [self._covered(m, n) for m, n in zip(mine, names, strict=True)]
         shown = [sentence for s in sources for sentence in s.sentences]
         step = max(1, len(shown) // BASELINE)
         baseline = [s.text for s in shown[::step]][:BASELINE]
@@ -175,20 +176,18 @@ class _Judge:
         return sorted(rows, key=lambda r: -r[1])[:CANDIDATES]
 
     def verdicts(self) -> tuple[list[Claim], list[Drop]]:
-        claims: list[Claim] = []
-        drops: list[Drop] = []
-        for k, unit in enumerate(self.pending):
-            result = self._judge(k, unit)
-            (claims if isinstance(result, Claim) else drops).append(result)  # type: ignore[arg-type]
-        return claims, drops
+        judged = [self._judge(k, unit) for k, unit in enumerate(self.pending)]
+        return [j for j in judged if isinstance(j, Claim)], [
+            j for j in judged if isinstance(j, Drop)
+        ]
 
     def _judge(self, k: int, unit: Unit) -> Claim | Drop:
-        scored, best = self._scored(k, unit.text)
-        cited = _verdict(unit.text, scored, unit.cites, self.known)
+        scored, best = self._scored(k)
+        cited = _verdict(unit.text, scored, unit.cites, self.facts[k])
         if isinstance(cited, dict):
             return Claim(unit.text, cited)
         elsewhere = [s.span.n for s in scored if s.span.n not in unit.cites][:1]
-        moved = _verdict(unit.text, scored, elsewhere, self.known)
+        moved = _verdict(unit.text, scored, elsewhere, self.facts[k])
         if isinstance(moved, dict):
             return Claim(unit.text, moved, moved_from=unit.cites)
         if cited is not None:
@@ -197,7 +196,7 @@ class _Judge:
             unit.text, f"meaning not close to {_cites(unit.cites)} ({best:.2f} < {SUPPORT})"
         )
 
-    def _scored(self, k: int, text: str) -> tuple[list[_Scored], float]:
+    def _scored(self, k: int) -> tuple[list[_Scored], float]:
         """The spans that support sentence k by meaning and coverage, best first, and the best
         score of any candidate."""
         claim = self.claim_v[k]
@@ -213,10 +212,11 @@ class _Judge:
 
 
 def _verdict(
-    text: str, scored: list[_Scored], ns: Sequence[int], known: set[str]
+    text: str, scored: list[_Scored], ns: Sequence[int], facts: Sequence[str]
 ) -> dict[int, Span] | str | None:
     """Per source among `ns`, in that order, the span that supports the sentence best — if the
-    best does not reverse it and the supporting spans' contexts hold all its facts. Otherwise
+    best does not reverse it and the supporting spans' contexts hold all its `facts` (C.facts).
+    Otherwise
     why not (with `{cites}` for the sentence's citations), or None if nothing supports it."""
     mine = [s for s in scored if s.span.n in ns]
     if not mine:
@@ -225,7 +225,7 @@ def _verdict(
     if flip:
         return f"reverses its source {{cites}}: {flip!r}"
     holder = C.Holder.of(" ".join(s.span.context for s in mine))
-    missing = holder.missing(C.facts(text, known))
+    missing = holder.missing(facts)
     if missing:
         return f"{missing[0]!r} is not in its source {{cites}}"
     best: dict[int, Span] = {}
