@@ -11,7 +11,14 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.engine import Answer, Citation
-from bot.i18n import tr
+from bot.i18n import N_, tr
+
+CHANGED = N_("position changes")  # a timeline entry where the party's position moved
+
+
+def party_on(party: str, topic: str | None, language: str) -> str:
+    """The party, and the topic if one was asked about: `Russia on “ceasefire”`."""
+    return tr(language, "{party} on “{topic}”", party=party, topic=topic) if topic else party
 
 
 def citation_dict(c: Citation) -> dict[str, object]:

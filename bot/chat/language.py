@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import LANGUAGES
-
 # The options of each command whose text is the asker's own words, in the order they are read.
 TYPED: dict[str, tuple[str, ...]] = {"ask": ("question",), "timeline": ("party", "topic")}
+
+
+# The Discord locales the bot speaks besides English.
+LOCALES = {discord.Locale.ukrainian: "uk", discord.Locale.russian: "ru"}
 
 
 def locale_language(locale: discord.Locale, default: str) -> str:
     """The bot's language for a Discord locale: uk and ru are the bot's own; English locales
     and any other the bot does not speak take `default` (the server's setting)."""
-    value = locale.value
-    return value if value in LANGUAGES and value != "en" else default
+    return LOCALES.get(locale, default)
 
 
 def typed_text(interaction: discord.Interaction) -> str:

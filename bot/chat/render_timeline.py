@@ -28,10 +28,10 @@ from bot.chat.render import (
     shorten,
 )
 from bot.engine import Entry, Party, Timeline
-from bot.i18n import N_, tr, trn
+from bot.i18n import tr, trn
+from bot.render_text import CHANGED, party_on
 
 STATEMENT_CHARS = 350
-CHANGED = N_("position changes")
 
 
 def entry_block(e: Entry, language: str) -> str:
@@ -45,9 +45,7 @@ def entry_block(e: Entry, language: str) -> str:
 
 def about(t: Timeline, language: str, topic_chars: int = 120) -> str:
     """The party, and the topic if one was asked about: `Russia on “ceasefire”`."""
-    if not t.topic:
-        return t.party
-    return tr(language, "{party} on “{topic}”", party=t.party, topic=shorten(t.topic, topic_chars))
+    return party_on(t.party, t.topic and shorten(t.topic, topic_chars), language)
 
 
 def timeline_title(t: Timeline, language: str) -> str:

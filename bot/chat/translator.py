@@ -22,13 +22,13 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
+from bot.chat.language import LOCALES
 from bot.i18n import NC_, tr, trc
 
 log = logging.getLogger(__name__)
-LOCALES = {discord.Locale.ukrainian: "uk", discord.Locale.russian: "ru"}
 NAME_MAX, DESCRIPTION_MAX = 32, 100
 # Discord's rule for command and option names (letters of any script, digits, - and _), lower case.
-_NAME = re.compile(r"[-_\w]{1,32}")
+_NAME = re.compile(rf"[-_\w]{{1,{NAME_MAX}}}")
 # The names a member sees, translated; admin commands (/talks …) keep their English names.
 NAMES = (
     NC_("command", "ask"),

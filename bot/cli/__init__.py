@@ -9,7 +9,7 @@ import sys
 
 from bot.cli import chat, core, corpus, db, feedback, measure, serve, timeline  # noqa: F401
 from bot.cli.app import app as typer_app  # `bot.cli.app` stays the module (tests patch it)
-from bot.cli.app import err, labelled, with_hint
+from bot.cli.app import err, error_line, with_hint
 from bot.errors import TalksError
 
 
@@ -17,5 +17,5 @@ def main() -> None:
     try:
         typer_app()
     except TalksError as exc:  # anything that slipped past a command's own handler
-        err.print(labelled("error:", "red", with_hint(exc)))
+        err.print(error_line(with_hint(exc)))
         sys.exit(1)

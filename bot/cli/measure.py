@@ -135,13 +135,10 @@ def language_table(asked: EvalReport, english: EvalReport) -> Table:
     groups = sorted({(r.item.group, r.item.language) for r in asked.questions})
     for group, language in groups:
         mine = [r for r in asked.questions if (r.item.group, r.item.language) == (group, language)]
-        theirs = {r.item.question for r in english.questions}
+        wanted = {m.item.english for m in mine}
         twins = [
-            r
-            for r in english.questions
-            if r.item.group == group and r.item.question in theirs
-            and any(m.item.english == r.item.question for m in mine)
-        ]  # fmt: skip
+            r for r in english.questions if r.item.group == group and r.item.question in wanted
+        ]
         table.add_row(
             *cells(
                 group,

@@ -10,16 +10,14 @@ from rich.text import Text
 
 from bot.cli.app import Since, Until, app, days, engine, out, settings, user_errors
 from bot.engine import Timeline
-from bot.i18n import N_, tr, trn
-from bot.render_text import meta_tail
-
-CHANGED = N_("position changes")
+from bot.i18n import tr, trn
+from bot.render_text import CHANGED, meta_tail, party_on
 
 
 def timeline_text(t: Timeline, language: str) -> str:
     """A dated list, oldest first: date and speaker, the verbatim statement, its source. The
     labels are in `language` (the asker's); statements stay in their article's."""
-    who = tr(language, "{party} on “{topic}”", party=t.party, topic=t.topic) if t.topic else t.party
+    who = party_on(t.party, t.topic, language)
     if not t.entries:
         if t.speakers:
             return tr(language, "No statements by {party} in the indexed articles.", party=who)

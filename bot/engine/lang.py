@@ -22,8 +22,9 @@ from functools import lru_cache
 from typing import Any
 
 from bot.engine.models import Article
+from bot.i18n import LANGUAGES
 
-SPEAKS = ("en", "uk", "ru")  # the languages of the bot's own words (bot/locale)
+SPEAKS = LANGUAGES  # the languages of the bot's own words (bot/locale)
 NAMES = {"en": "English", "uk": "українська", "ru": "русский"}
 _UK_LETTERS = frozenset("іїєґ")
 _RU_LETTERS = frozenset("ыэъё")
